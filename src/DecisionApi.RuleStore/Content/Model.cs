@@ -1,0 +1,52 @@
+namespace DecisionApi.RuleStore.Content;
+
+public enum Language
+{
+    En,
+    Zh,
+}
+
+/// <summary>A text in every language the store carries.</summary>
+public readonly record struct Localized(string En, string Zh)
+{
+    public string In(Language language) => language == Language.Zh ? Zh : En;
+}
+
+/// <summary>A citation behind one or more statements.</summary>
+/// <param name="Id">Stable identifier, e.g. <c>mautner-2023</c>.</param>
+/// <param name="Citation">Bibliographic citation.</param>
+/// <param name="Year">Publication year.</param>
+/// <param name="Kind">guideline, systematic-review, meta-analysis, rct, cohort, case-series, consensus, regulatory or report.</param>
+/// <param name="Verification"><c>verified</c>: read in the source itself; <c>secondary</c>: seen only in a secondary transcription or news report, treat as provisional.</param>
+/// <param name="Pmid">PubMed identifier, when known.</param>
+/// <param name="Doi">Digital Object Identifier, when known.</param>
+/// <param name="Url">Canonical URL (doi.org, PubMed, PMC or the regulator's own page).</param>
+/// <param name="ReviewedOn">Date the curators last checked this source.</param>
+public sealed record Source(
+    string Id, string Citation, int Year, string Kind, string Verification, string? Pmid, string? Doi, string? Url, string? ReviewedOn);
+
+/// <summary>A code that identifies a concept in FHIR data.</summary>
+/// <param name="System">Code system URI.</param>
+/// <param name="Code">The code.</param>
+/// <param name="Display">Human-readable display.</param>
+/// <param name="Verification">Whether the mapping was verified in a primary source or seen only in a secondary one.</param>
+public sealed record CodeMapping(string System, string Code, string Display, string Verification);
+
+public sealed record VocabularyEntry(string Code, string? Category, Localized Label, IReadOnlyList<CodeMapping> Codes);
+
+public sealed record Statement(StatementRow Row, IReadOnlyList<Source> Sources)
+{
+    public string Id => Row.Id;
+    public string Kind => Row.Kind;
+    public Localized Text => new(Row.TextEn, Row.TextZh);
+    public Localized Headline => new(Row.HeadlineEn ?? "", Row.HeadlineZh ?? "");
+    public Localized Claim => new(Row.ClaimEn ?? "", Row.ClaimZh ?? "");
+}
+
+public sealed record Condition(string Field, string Op, double? Value, double? Min, double? Max, IReadOnlyList<string> Codes);
+
+/// <summary>A rule selects its statement when any clause holds; a clause holds when all its conditions hold.</summary>
+public sealed record Rule(string Id, string Kind, int Ordinal, Statement Statement, IReadOnlyList<IReadOnlyList<Condition>> Clauses)
+{
+    public bool IsUnconditional => Clauses.Count == 0;
+}

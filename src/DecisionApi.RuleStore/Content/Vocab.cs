@@ -1,0 +1,90 @@
+namespace DecisionApi.RuleStore.Content;
+
+/// <summary>The closed sets of values the schema allows. Content outside them fails the lint.</summary>
+public static class Vocab
+{
+    public const int SchemaVersion = 1;
+
+    public static class Kinds
+    {
+        public const string Assessment = "assessment";
+        public const string AssessmentNote = "assessment-note";
+        public const string Caveat = "caveat";
+        public const string Evidence = "evidence";
+        public const string Safety = "safety";
+        public const string ClaimCheck = "claim-check";
+        public const string Option = "option";
+
+        public static readonly string[] All = [Assessment, AssessmentNote, Caveat, Evidence, Safety, ClaimCheck, Option];
+    }
+
+    public static class Fields
+    {
+        public const string Age = "age";
+        public const string KlGrade = "klGrade";
+        public const string Bmi = "bmi";
+        public const string PriorTreatments = "priorTreatments";
+        public const string Conditions = "conditions";
+        public const string Jurisdiction = "jurisdiction";
+        public const string Category = "category";
+    }
+
+    public static class Ops
+    {
+        public const string Between = "between";
+        public const string AtLeast = "atLeast";
+        public const string Below = "below";
+        public const string Missing = "missing";
+        public const string IncludesAny = "includesAny";
+        public const string IncludesNone = "includesNone";
+        public const string In = "in";
+        public const string NotIn = "notIn";
+    }
+
+    public static readonly IReadOnlyDictionary<string, string[]> OpsByField = new Dictionary<string, string[]>
+    {
+        [Fields.Age] = [Ops.Between, Ops.AtLeast, Ops.Below, Ops.Missing],
+        [Fields.KlGrade] = [Ops.Between, Ops.AtLeast, Ops.Below, Ops.Missing],
+        [Fields.Bmi] = [Ops.Between, Ops.AtLeast, Ops.Below, Ops.Missing],
+        [Fields.PriorTreatments] = [Ops.IncludesAny, Ops.IncludesNone],
+        [Fields.Conditions] = [Ops.IncludesAny, Ops.IncludesNone],
+        [Fields.Jurisdiction] = [Ops.In, Ops.NotIn],
+        [Fields.Category] = [Ops.In, Ops.NotIn],
+    };
+
+    public static readonly string[] Categories =
+        ["not-applicable", "excluded-condition", "outside-evidence-base", "conventional-care-first", "arthroplasty-evaluation", "investigational-only"];
+
+    public static readonly string[] SourceKinds =
+        ["guideline", "systematic-review", "meta-analysis", "rct", "cohort", "case-series", "consensus", "regulatory", "report"];
+
+    public static readonly string[] Verifications = ["verified", "secondary"];
+    public static readonly string[] Severities = ["critical", "warning", "info"];
+    public static readonly string[] Topics = ["efficacy", "comparative", "dose", "route", "combination", "cell-source", "long-term", "population", "consensus"];
+    public static readonly string[] Certainties = ["high", "moderate", "low", "very-low", "not-graded"];
+    public static readonly string[] Directions = ["favours-msc", "no-difference", "uncertain", "against-msc"];
+    public static readonly string[] Selections = ["population", "always"];
+    public static readonly string[] Verdicts = ["not-established", "contradicted", "misattributed", "partly-supported"];
+    public static readonly string[] Strengths = ["strong-for", "conditional-for", "conditional-against", "strong-against"];
+    public static readonly string[] TreatmentCategories = ["first-line", "injection", "surgical", "arthroplasty"];
+
+    /// <summary>Every seed claim that evidence.md §0 audits; each must be answered by a claim check.</summary>
+    public static readonly string[] SeedClaims =
+    [
+        "optimal-dose-1e8", "acc-heparin", "aaos-attribution", "recommended-after-failed-care", "arthroscopy-synergy",
+        "routine-imaging", "tka-rates-4-6-vs-1-3", "yanuarso-study-counts", "high-dose-durability", "subchondral-vs-ia",
+        "adipose-procoagulant", "acr-af-against",
+    ];
+
+    /// <summary>The two caveats every evaluation carries, whatever the profile.</summary>
+    public static readonly string[] CoreCaveatIssuers = ["ACR/AF", "FDA"];
+
+    public static class MetadataKeys
+    {
+        public const string SchemaVersion = "schemaVersion";
+        public const string Version = "version";
+        public const string ReleasedOn = "releasedOn";
+        public const string ReviewedOn = "reviewedOn";
+        public const string ContentHash = "contentHash";
+    }
+}

@@ -1,0 +1,117 @@
+using DecisionApi.RuleStore.Content;
+
+namespace DecisionApi.RuleStore.Evaluation;
+
+/// <summary>The candidate evidence summary for one patient profile.</summary>
+/// <param name="Assessment">The assessment category and why it was chosen.</param>
+/// <param name="Caveats">Guideline and regulatory caveats; the ACR/AF and FDA caveats are always present.</param>
+/// <param name="Evidence">Evidence that fits this profile, plus the strongest evidence for every adult, each with its certainty and applicability.</param>
+/// <param name="Safety">Safety points.</param>
+/// <param name="ClaimChecks">Claims often made about MSC injections, checked against the evidence.</param>
+/// <param name="ConventionalOptions">First-line options with their guideline strength and whether the patient has tried them.</param>
+/// <param name="Inputs">Which inputs were used, defaulted or unknown.</param>
+/// <param name="Trace">Every rule evaluated, with each condition's expected and actual value.</param>
+/// <param name="RuleStore">Which curated store produced this summary.</param>
+public sealed record EvaluationResult(
+    AssessmentResult Assessment,
+    IReadOnlyList<CaveatItem> Caveats,
+    IReadOnlyList<EvidenceItem> Evidence,
+    IReadOnlyList<SafetyItem> Safety,
+    IReadOnlyList<ClaimCheckItem> ClaimChecks,
+    IReadOnlyList<ConventionalOption> ConventionalOptions,
+    EvaluationInputs Inputs,
+    IReadOnlyList<TraceEntry> Trace,
+    RuleStoreInfo RuleStore);
+
+/// <summary>The assessment category (never a recommendation to inject).</summary>
+/// <param name="Category">not-applicable, excluded-condition, outside-evidence-base, conventional-care-first, arthroplasty-evaluation or investigational-only.</param>
+/// <param name="Headline">One sentence.</param>
+/// <param name="Rationale">Why this category, in plain words.</param>
+/// <param name="RuleId">The assessment rule that matched first.</param>
+/// <param name="Notes">Additional sentences for this profile (e.g. sparse evidence at KL 1).</param>
+/// <param name="Sources">Sources behind the rationale.</param>
+public sealed record AssessmentResult(
+    string Category, string Headline, string Rationale, string RuleId, IReadOnlyList<AssessmentNote> Notes, IReadOnlyList<Source> Sources);
+
+/// <summary>A sentence added to the assessment.</summary>
+public sealed record AssessmentNote(string Id, string Text, string RuleId, IReadOnlyList<Source> Sources);
+
+/// <summary>A guideline, regulatory or jurisdiction caveat.</summary>
+/// <param name="Id">Statement id.</param>
+/// <param name="Severity">critical, warning or info.</param>
+/// <param name="Issuer">Who says it (ACR/AF, FDA, NICE, ...).</param>
+/// <param name="Text">The caveat.</param>
+/// <param name="RuleId">The rule that selected it.</param>
+/// <param name="Sources">Where it comes from.</param>
+public sealed record CaveatItem(string Id, string Severity, string Issuer, string Text, string RuleId, IReadOnlyList<Source> Sources);
+
+/// <summary>One piece of evidence.</summary>
+/// <param name="Id">Statement id.</param>
+/// <param name="Topic">efficacy, comparative, dose, route, combination, cell-source, long-term, population or consensus.</param>
+/// <param name="Text">What the evidence shows.</param>
+/// <param name="Certainty">high, moderate, low, very-low or not-graded.</param>
+/// <param name="Direction">favours-msc, no-difference, uncertain or against-msc.</param>
+/// <param name="Applicability">How well the enrolled population (KL grades, ages) fits this patient.</param>
+/// <param name="RuleId">The rule that selected it.</param>
+/// <param name="Sources">Where it comes from.</param>
+public sealed record EvidenceItem(
+    string Id, string Topic, string Text, string Certainty, string Direction, string Applicability, string RuleId, IReadOnlyList<Source> Sources);
+
+/// <summary>A safety point.</summary>
+public sealed record SafetyItem(string Id, string Text, string RuleId, IReadOnlyList<Source> Sources);
+
+/// <summary>A claim checked against the evidence.</summary>
+/// <param name="Id">Statement id.</param>
+/// <param name="Claim">What was claimed.</param>
+/// <param name="Finding">What the sources show.</param>
+/// <param name="Verdict">not-established, contradicted, misattributed or partly-supported.</param>
+/// <param name="RuleId">The rule that selected it.</param>
+/// <param name="Sources">Where the finding comes from.</param>
+public sealed record ClaimCheckItem(string Id, string Claim, string Finding, string Verdict, string RuleId, IReadOnlyList<Source> Sources);
+
+/// <summary>A first-line option and one guideline's view of it.</summary>
+/// <param name="Id">Statement id.</param>
+/// <param name="Treatment">Treatment code from the vocabulary.</param>
+/// <param name="Label">Treatment label.</param>
+/// <param name="Text">What the guideline says, in one sentence.</param>
+/// <param name="Strength">strong-for, conditional-for, conditional-against or strong-against.</param>
+/// <param name="IssuerGrade">The guideline's own wording of the strength.</param>
+/// <param name="Issuer">The guideline (ACR/AF, OARSI, AAOS, NICE, ...).</param>
+/// <param name="Tried">Whether the patient's prior treatments include it.</param>
+/// <param name="RuleId">The rule that selected it.</param>
+/// <param name="Sources">Where it comes from.</param>
+public sealed record ConventionalOption(
+    string Id, string Treatment, string Label, string Text, string Strength, string? IssuerGrade, string Issuer, bool Tried, string RuleId, IReadOnlyList<Source> Sources);
+
+/// <summary>How the inputs were used.</summary>
+/// <param name="Used">The values the rules saw (duplicates folded, defaults applied).</param>
+/// <param name="Defaulted">Inputs that were not given and took a default, with the value used.</param>
+/// <param name="Unknown">Optional inputs that were not given and had no default.</param>
+/// <param name="Notes">Plain-language notes about the inputs.</param>
+public sealed record EvaluationInputs(
+    UsedInputs Used, IReadOnlyDictionary<string, string> Defaulted, IReadOnlyList<string> Unknown, IReadOnlyList<string> Notes);
+
+/// <summary>The inputs as the rules saw them.</summary>
+public sealed record UsedInputs(
+    int? Age, int? KlGrade, IReadOnlyList<string> PriorTreatments, double? Bmi, IReadOnlyList<string> Conditions, string Jurisdiction);
+
+/// <summary>One rule evaluated for this profile.</summary>
+/// <param name="RuleId">Rule id (see GET /v1/rules/{id}).</param>
+/// <param name="Kind">assessment, assessment-note, caveat, evidence, safety, claim-check or option.</param>
+/// <param name="Matched">Whether the rule matched (unconditional rules always match).</param>
+/// <param name="Conditions">Each condition with its expected and actual value; empty for an unconditional rule.</param>
+public sealed record TraceEntry(string RuleId, string Kind, bool Matched, IReadOnlyList<TraceCondition> Conditions);
+
+/// <summary>One condition of a rule.</summary>
+/// <param name="Clause">Conditions in the same clause must all hold; the rule matches when any clause holds.</param>
+/// <param name="Field">Profile field.</param>
+/// <param name="Expected">What the rule expects, e.g. <c>2..3</c>, <c>&gt;= 30</c>, <c>none of [exercise-therapy]</c>.</param>
+/// <param name="Actual">The profile's value; null when not provided.</param>
+/// <param name="Matched">Whether this condition held.</param>
+public sealed record TraceCondition(int Clause, string Field, string Expected, string? Actual, bool Matched);
+
+/// <summary>The curated store that produced the answer.</summary>
+/// <param name="Version">Store version.</param>
+/// <param name="ReleasedOn">Release date.</param>
+/// <param name="ContentHash">SHA-256 of the store's content.</param>
+public sealed record RuleStoreInfo(string Version, string ReleasedOn, string ContentHash);

@@ -1,0 +1,218 @@
+using System.Globalization;
+using DecisionApi.RuleStore.Content;
+
+namespace DecisionApi.RuleStore.Evaluation;
+
+/// <summary>Evaluates a profile against the in-memory snapshot. Pure: no I/O, no clock, thread-safe.</summary>
+public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdiction)
+{
+    private readonly RuleStoreInfo storeInfo = new(store.Version, store.ReleasedOn, store.ContentHash);
+
+    public RuleStoreSnapshot Store => store;
+
+    public EvaluationResult Evaluate(PatientProfile profile, Language language)
+    {
+        var facts = new ProfileFacts(profile, profile.Jurisdiction ?? defaultJurisdiction);
+        var trace = new List<TraceEntry>(store.Rules.Count);
+
+        var (assessmentRule, matchedClause) = Assess(facts, trace)
+            ?? throw new InvalidOperationException("No assessment rule matched; the store's lint guarantees one always does.");
+        facts.Category = assessmentRule.Statement.Row.Category;
+
+        var notes = new List<AssessmentNote>();
+        var caveats = new List<CaveatItem>();
+        var evidence = new List<EvidenceItem>();
+        var safety = new List<SafetyItem>();
+        var claimChecks = new List<ClaimCheckItem>();
+        var options = new List<ConventionalOption>();
+
+        foreach (var rule in store.Rules)
+        {
+            if (rule.Kind == Vocab.Kinds.Assessment || !Matches(rule, facts, trace))
+            {
+                continue;
+            }
+
+            var statement = rule.Statement;
+            var row = statement.Row;
+            var text = statement.Text.In(language);
+            switch (rule.Kind)
+            {
+                case Vocab.Kinds.AssessmentNote:
+                    notes.Add(new AssessmentNote(row.Id, text, rule.Id, statement.Sources));
+                    break;
+                case Vocab.Kinds.Caveat:
+                    caveats.Add(new CaveatItem(row.Id, row.Severity!, row.Issuer!, text, rule.Id, statement.Sources));
+                    break;
+                case Vocab.Kinds.Evidence:
+                    evidence.Add(new EvidenceItem(row.Id, row.Topic!, text, row.Certainty!, row.Direction!, Applicability(row, facts, language), rule.Id, statement.Sources));
+                    break;
+                case Vocab.Kinds.Safety:
+                    safety.Add(new SafetyItem(row.Id, text, rule.Id, statement.Sources));
+                    break;
+                case Vocab.Kinds.ClaimCheck:
+                    claimChecks.Add(new ClaimCheckItem(row.Id, statement.Claim.In(language), text, row.Verdict!, rule.Id, statement.Sources));
+                    break;
+                case Vocab.Kinds.Option:
+                    var treatment = store.TreatmentsByCode[row.Treatment!];
+                    options.Add(new ConventionalOption(
+                        row.Id, treatment.Code, treatment.Label.In(language), text, row.Strength!, row.IssuerGrade, row.Issuer!,
+                        facts.PriorTreatments.Contains(treatment.Code), rule.Id, statement.Sources));
+                    break;
+            }
+        }
+
+        var assessmentRow = assessmentRule.Statement.Row;
+        var assessment = new AssessmentResult(
+            assessmentRow.Category!,
+            assessmentRule.Statement.Headline.In(language),
+            FillConditions(assessmentRule.Statement.Text.In(language), matchedClause, facts, language),
+            assessmentRule.Id,
+            notes,
+            assessmentRule.Statement.Sources);
+
+        return new EvaluationResult(assessment, caveats, evidence, safety, claimChecks, options, Inputs(profile, facts, language), trace, storeInfo);
+    }
+
+    private (Rule Rule, IReadOnlyList<Condition> Clause)? Assess(ProfileFacts facts, List<TraceEntry> trace)
+    {
+        foreach (var rule in store.Rules)
+        {
+            if (rule.Kind != Vocab.Kinds.Assessment)
+            {
+                continue;
+            }
+
+            if (Matches(rule, facts, trace))
+            {
+                return (rule, rule.Clauses.FirstOrDefault(clause => clause.All(c => ConditionEvaluator.Holds(c, facts))) ?? []);
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Matches(Rule rule, ProfileFacts facts, List<TraceEntry> trace)
+    {
+        var conditions = new List<TraceCondition>();
+        var matched = rule.IsUnconditional;
+        for (var clauseIndex = 0; clauseIndex < rule.Clauses.Count; clauseIndex++)
+        {
+            var clauseHolds = true;
+            foreach (var condition in rule.Clauses[clauseIndex])
+            {
+                var holds = ConditionEvaluator.Holds(condition, facts);
+                clauseHolds &= holds;
+                conditions.Add(new TraceCondition(clauseIndex + 1, condition.Field, ConditionText.Expected(condition), facts.Actual(condition.Field), holds));
+            }
+
+            matched |= clauseHolds;
+        }
+
+        trace.Add(new TraceEntry(rule.Id, rule.Kind, matched, conditions));
+        return matched;
+    }
+
+    /// <summary>Fills <c>{conditions}</c> with the labels of the profile's conditions that made the clause hold.</summary>
+    private string FillConditions(string template, IReadOnlyList<Condition> clause, ProfileFacts facts, Language language)
+    {
+        if (!template.Contains("{conditions}", StringComparison.Ordinal))
+        {
+            return template;
+        }
+
+        var labels = clause
+            .Where(c => c.Field == Vocab.Fields.Conditions && c.Op == Vocab.Ops.IncludesAny)
+            .SelectMany(c => c.Codes.Where(facts.Conditions.Contains))
+            .Distinct(StringComparer.Ordinal)
+            .Select(code => store.ConditionsByCode[code].Label.In(language));
+        return template.Replace("{conditions}", string.Join(store.Text("list.separator").In(language), labels), StringComparison.Ordinal);
+    }
+
+    private string Applicability(StatementRow row, ProfileFacts facts, Language language)
+    {
+        var ranges = new List<string>();
+        var inside = true;
+        if (row.KlMin is { } klMin && row.KlMax is { } klMax)
+        {
+            ranges.Add(Format("population.klGrade", language, ("min", klMin), ("max", klMax)));
+            inside &= facts.KlGrade >= klMin && facts.KlGrade <= klMax;
+        }
+
+        if (row.AgeMin is { } ageMin && row.AgeMax is { } ageMax)
+        {
+            ranges.Add(Format("population.age", language, ("min", ageMin), ("max", ageMax)));
+            inside &= facts.Age >= ageMin && facts.Age <= ageMax;
+        }
+
+        if (ranges.Count == 0)
+        {
+            return store.Text("applicability.unreported").In(language);
+        }
+
+        var profileSummary = Format("profile.summary", language, ("klGrade", (object?)facts.KlGrade ?? "?"), ("age", (object?)facts.Age ?? "?"));
+        return Format(inside ? "applicability.inside" : "applicability.outside", language,
+            ("population", string.Join(store.Text("list.separator").In(language), ranges)), ("profile", profileSummary));
+    }
+
+    private EvaluationInputs Inputs(PatientProfile profile, ProfileFacts facts, Language language)
+    {
+        var defaulted = new Dictionary<string, string>();
+        var unknown = new List<string>();
+        var notes = new List<string>();
+
+        if (profile.Jurisdiction is null)
+        {
+            defaulted["jurisdiction"] = facts.Jurisdiction;
+            notes.Add(Format("inputs.jurisdictionDefaulted", language, ("jurisdiction", facts.Jurisdiction)));
+        }
+
+        if (!store.KnownJurisdictions.Contains(facts.Jurisdiction))
+        {
+            notes.Add(Format("inputs.jurisdictionUncurated", language, ("jurisdiction", facts.Jurisdiction)));
+        }
+
+        if (profile.Age is null)
+        {
+            unknown.Add("age");
+        }
+
+        if (profile.KlGrade is null)
+        {
+            unknown.Add("klGrade");
+        }
+
+        if (profile.Bmi is null)
+        {
+            unknown.Add("bmi");
+            notes.Add(store.Text("inputs.bmiMissing").In(language));
+        }
+
+        if (profile.Conditions is null)
+        {
+            unknown.Add("conditions");
+            notes.Add(store.Text("inputs.conditionsMissing").In(language));
+        }
+
+        var duplicates = profile.PriorTreatments.Concat(profile.Conditions ?? [])
+            .GroupBy(code => code, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        if (duplicates.Count > 0)
+        {
+            notes.Add(Format("inputs.duplicatesFolded", language, ("codes", string.Join(", ", duplicates))));
+        }
+
+        var used = new UsedInputs(facts.Age, facts.KlGrade, facts.PriorTreatments, facts.Bmi, facts.Conditions, facts.Jurisdiction);
+        return new EvaluationInputs(used, defaulted, unknown, notes);
+    }
+
+    private string Format(string key, Language language, params (string Name, object Value)[] values)
+    {
+        var text = store.Text(key).In(language);
+        foreach (var (name, value) in values)
+        {
+            text = text.Replace("{" + name + "}", Convert.ToString(value, CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+}

@@ -1,0 +1,16 @@
+namespace DecisionApi.RuleStore.Evaluation;
+
+/// <summary>What the evaluator knows about the patient. Codes are already checked against the vocabularies.</summary>
+/// <param name="Age">Age in whole years; null when unknown (e.g. no birth date in the chart).</param>
+/// <param name="KlGrade">Kellgren-Lawrence grade of the index knee; null when not documented.</param>
+/// <param name="PriorTreatments">Treatment codes as given (duplicates allowed; they are folded and reported).</param>
+/// <param name="Bmi">Body-mass index, when known.</param>
+/// <param name="Conditions">Condition codes, or null when the caller did not say.</param>
+/// <param name="Jurisdiction">ISO 3166-1 alpha-2 code, or null for the configured default.</param>
+public sealed record PatientProfile(
+    int? Age,
+    int? KlGrade,
+    IReadOnlyList<string> PriorTreatments,
+    double? Bmi = null,
+    IReadOnlyList<string>? Conditions = null,
+    string? Jurisdiction = null);

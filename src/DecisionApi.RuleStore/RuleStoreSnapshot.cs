@@ -1,0 +1,137 @@
+using System.Collections.Frozen;
+using System.Globalization;
+using DecisionApi.RuleStore.Content;
+using DecisionApi.RuleStore.Storage;
+
+namespace DecisionApi.RuleStore;
+
+/// <summary>The verified store, loaded once and held in memory; evaluation never touches the file again.</summary>
+public sealed class RuleStoreSnapshot
+{
+    private RuleStoreSnapshot(StoreContent content)
+    {
+        Content = content;
+        Version = Required(content, Vocab.MetadataKeys.Version);
+        ReleasedOn = Required(content, Vocab.MetadataKeys.ReleasedOn);
+        ReviewedOn = content.MetadataValue(Vocab.MetadataKeys.ReviewedOn);
+        ContentHash = Required(content, Vocab.MetadataKeys.ContentHash);
+        Metadata = content.Metadata.ToFrozenDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
+        Texts = content.Texts.ToFrozenDictionary(t => t.Key, t => new Localized(t.En, t.Zh), StringComparer.Ordinal);
+
+        Sources = [.. content.Sources.Select(s => new Source(s.Id, s.Citation, (int)s.Year, s.Kind, s.Verification, s.Pmid, s.Doi, s.Url, s.ReviewedOn))];
+        SourcesById = Sources.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
+
+        var mappings = content.CodeMappings
+            .GroupBy(m => (m.GroupKind, m.GroupKey))
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<CodeMapping>)[.. g.OrderBy(m => m.Ordinal).Select(m => new CodeMapping(m.System, m.Code, m.Display, m.Verification))]);
+        IReadOnlyList<VocabularyEntry> Vocabulary(string kind) =>
+        [
+            .. content.Vocabulary.Where(v => v.Kind == kind).OrderBy(v => v.Ordinal)
+                .Select(v => new VocabularyEntry(v.Code, v.Category, new Localized(v.LabelEn, v.LabelZh), mappings.GetValueOrDefault((kind, v.Code), []))),
+        ];
+        Treatments = Vocabulary("treatment");
+        Conditions = Vocabulary("condition");
+        TreatmentsByCode = Treatments.ToFrozenDictionary(t => t.Code, StringComparer.Ordinal);
+        ConditionsByCode = Conditions.ToFrozenDictionary(c => c.Code, StringComparer.Ordinal);
+        FhirCodeGroups = mappings.Where(m => m.Key.GroupKind == "fhir").ToFrozenDictionary(m => m.Key.GroupKey, m => m.Value, StringComparer.Ordinal);
+
+        var sourcesByStatement = content.StatementSources.GroupBy(s => s.StatementId)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<Source>)[.. g.OrderBy(s => s.Ordinal).Select(s => SourceOrThrow(s.SourceId, g.Key))]);
+        Statements = [.. content.Statements.OrderBy(s => s.Kind, StringComparer.Ordinal).ThenBy(s => s.Ordinal)
+            .Select(s => new Statement(s, sourcesByStatement.GetValueOrDefault(s.Id, [])))];
+        var statementsById = Statements.ToDictionary(s => s.Id, StringComparer.Ordinal);
+
+        var conditionsByRule = content.RuleConditions.GroupBy(c => c.RuleId).ToDictionary(g => g.Key, g => g.ToList());
+        Rules =
+        [
+            .. content.Rules.OrderBy(r => r.Ordinal).Select(r => new Rule(
+                r.Id, r.Kind, (int)r.Ordinal,
+                statementsById.TryGetValue(r.StatementId, out var statement)
+                    ? statement
+                    : throw new InvalidDataException($"rule {r.Id} selects unknown statement {r.StatementId}"),
+                [
+                    .. conditionsByRule.GetValueOrDefault(r.Id, []).GroupBy(c => c.Clause).OrderBy(g => g.Key)
+                        .Select(g => (IReadOnlyList<Condition>)[.. g.OrderBy(c => c.Ordinal).Select(ToCondition)]),
+                ])),
+        ];
+        RulesById = Rules.ToFrozenDictionary(r => r.Id, StringComparer.Ordinal);
+        KnownJurisdictions = Rules.SelectMany(r => r.Clauses).SelectMany(c => c)
+            .Where(c => c.Field == Vocab.Fields.Jurisdiction).SelectMany(c => c.Codes).ToFrozenSet(StringComparer.Ordinal);
+    }
+
+    public StoreContent Content { get; }
+    public string Version { get; }
+    public string ReleasedOn { get; }
+    public string? ReviewedOn { get; }
+    public string ContentHash { get; }
+    public FrozenDictionary<string, string> Metadata { get; }
+    public FrozenDictionary<string, Localized> Texts { get; }
+    public IReadOnlyList<Source> Sources { get; }
+    public FrozenDictionary<string, Source> SourcesById { get; }
+    public IReadOnlyList<VocabularyEntry> Treatments { get; }
+    public IReadOnlyList<VocabularyEntry> Conditions { get; }
+    public FrozenDictionary<string, VocabularyEntry> TreatmentsByCode { get; }
+    public FrozenDictionary<string, VocabularyEntry> ConditionsByCode { get; }
+    /// <summary>Code groups used to read FHIR data (e.g. <c>kneeOsteoarthritis</c>, <c>klGradeObservation</c>, <c>mscOrder</c>).</summary>
+    public FrozenDictionary<string, IReadOnlyList<CodeMapping>> FhirCodeGroups { get; }
+    public IReadOnlyList<Statement> Statements { get; }
+    /// <summary>All rules in evaluation order.</summary>
+    public IReadOnlyList<Rule> Rules { get; }
+    public FrozenDictionary<string, Rule> RulesById { get; }
+    /// <summary>Jurisdictions that at least one rule names.</summary>
+    public FrozenSet<string> KnownJurisdictions { get; }
+
+    public Localized Text(string key) =>
+        Texts.TryGetValue(key, out var text) ? text : throw new KeyNotFoundException($"The rule store has no text '{key}'.");
+
+    /// <summary>Reads, verifies and lints the store at <paramref name="path"/>.</summary>
+    /// <exception cref="RuleStoreException">The store is missing, corrupt, of another schema, altered or fails the lint.</exception>
+    public static RuleStoreSnapshot Load(string path)
+    {
+        var content = StoreFile.Read(path);
+        var fullPath = Path.GetFullPath(path);
+        var stored = content.MetadataValue(Vocab.MetadataKeys.ContentHash);
+        var computed = DecisionApi.RuleStore.Content.ContentHash.Compute(content);
+        if (stored != computed)
+        {
+            throw new RuleStoreException(fullPath, $"content hash mismatch (recorded {stored ?? "none"}, computed {computed}); the file was changed after it was compiled");
+        }
+
+        return FromContent(content, fullPath);
+    }
+
+    /// <summary>Builds and lints a snapshot from rows already in memory (the compiler uses this before writing).</summary>
+    public static RuleStoreSnapshot FromContent(StoreContent content, string origin)
+    {
+        RuleStoreSnapshot snapshot;
+        try
+        {
+            snapshot = new RuleStoreSnapshot(content);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or KeyNotFoundException or ArgumentException)
+        {
+            throw new RuleStoreException(origin, $"content is inconsistent ({exception.Message})", exception);
+        }
+
+        var problems = StoreLint.Check(snapshot);
+        if (problems.Count > 0)
+        {
+            var more = problems.Count > 1 ? string.Create(CultureInfo.InvariantCulture, $" (and {problems.Count - 1} more)") : "";
+            throw new RuleStoreException(origin, $"content fails the lint: {problems[0]}{more}") { LintProblems = problems };
+        }
+
+        return snapshot;
+    }
+
+    private static string Required(StoreContent content, string key) =>
+        content.MetadataValue(key) ?? throw new InvalidDataException($"metadata '{key}' is missing");
+
+    private Source SourceOrThrow(string sourceId, string statementId) =>
+        SourcesById.TryGetValue(sourceId, out var source)
+            ? source
+            : throw new InvalidDataException($"statement {statementId} cites unknown source {sourceId}");
+
+    private static Condition ToCondition(RuleConditionRow row) => new(
+        row.Field, row.Op, row.Value, row.Min, row.Max,
+        string.IsNullOrEmpty(row.Codes) ? [] : row.Codes.Split(','));
+}

@@ -1,0 +1,308 @@
+using DecisionApi.RuleStore.Content;
+using DecisionApi.RuleStore.Evaluation;
+
+namespace DecisionApi.RuleStore;
+
+/// <summary>
+/// The content rules of spec §5: run by the compiler, at service start-up, and by the tests. Each problem is one line
+/// naming the item, so a curator can fix it without reading C#.
+/// </summary>
+public static class StoreLint
+{
+    public static IReadOnlyList<string> Check(RuleStoreSnapshot store)
+    {
+        var problems = new List<string>();
+        CheckSources(store, problems);
+        CheckVocabularies(store, problems);
+        CheckTexts(store, problems);
+        CheckStatements(store, problems);
+        CheckRules(store, problems);
+        CheckCoreCaveats(store, problems);
+        CheckSeedClaims(store, problems);
+        if (problems.Count == 0)
+        {
+            CheckAssessmentCoverage(store, problems);
+        }
+
+        return problems;
+    }
+
+    private static void CheckSources(RuleStoreSnapshot store, List<string> problems)
+    {
+        foreach (var source in store.Sources)
+        {
+            if (source.Pmid is null && source.Doi is null && source.Url is null)
+            {
+                problems.Add($"source {source.Id} has no pmid, doi or url");
+            }
+
+            Require(Vocab.Verifications, source.Verification, $"source {source.Id} verification", problems);
+            Require(Vocab.SourceKinds, source.Kind, $"source {source.Id} kind", problems);
+            if (string.IsNullOrWhiteSpace(source.Citation))
+            {
+                problems.Add($"source {source.Id} has no citation");
+            }
+
+            if (string.IsNullOrWhiteSpace(source.ReviewedOn))
+            {
+                problems.Add($"source {source.Id} has no reviewedOn date");
+            }
+
+            if (source.Url is { } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
+            {
+                problems.Add($"source {source.Id} url is not an absolute URL");
+            }
+        }
+    }
+
+    private static void CheckVocabularies(RuleStoreSnapshot store, List<string> problems)
+    {
+        foreach (var entry in store.Treatments.Concat(store.Conditions))
+        {
+            RequireBothLanguages(entry.Label, $"vocabulary {entry.Code} label", problems);
+            foreach (var mapping in entry.Codes)
+            {
+                Require(Vocab.Verifications, mapping.Verification, $"vocabulary {entry.Code} code {mapping.Code} verification", problems);
+            }
+        }
+
+        foreach (var treatment in store.Treatments)
+        {
+            Require(Vocab.TreatmentCategories, treatment.Category, $"treatment {treatment.Code} category", problems);
+        }
+
+        foreach (var (group, mappings) in store.FhirCodeGroups)
+        {
+            foreach (var mapping in mappings)
+            {
+                Require(Vocab.Verifications, mapping.Verification, $"FHIR code group {group} code {mapping.Code} verification", problems);
+            }
+        }
+    }
+
+    private static void CheckTexts(RuleStoreSnapshot store, List<string> problems)
+    {
+        foreach (var (key, text) in store.Texts)
+        {
+            RequireBothLanguages(text, $"text {key}", problems);
+        }
+    }
+
+    private static void CheckStatements(RuleStoreSnapshot store, List<string> problems)
+    {
+        foreach (var statement in store.Statements)
+        {
+            var row = statement.Row;
+            var name = $"{row.Kind} {row.Id}";
+            Require(Vocab.Kinds.All, row.Kind, $"{name} kind", problems);
+            RequireBothLanguages(statement.Text, $"{name} text", problems);
+            if (statement.Sources.Count == 0)
+            {
+                problems.Add($"{name} has no source");
+            }
+
+            if (string.IsNullOrWhiteSpace(row.ReviewedOn))
+            {
+                problems.Add($"{name} has no reviewedOn date");
+            }
+
+            switch (row.Kind)
+            {
+                case Vocab.Kinds.Assessment:
+                    Require(Vocab.Categories, row.Category, $"{name} category", problems);
+                    RequireBothLanguages(statement.Headline, $"{name} headline", problems);
+                    break;
+                case Vocab.Kinds.Caveat:
+                    Require(Vocab.Severities, row.Severity, $"{name} severity", problems);
+                    RequireValue(row.Issuer, $"{name} issuer", problems);
+                    break;
+                case Vocab.Kinds.Evidence:
+                    Require(Vocab.Topics, row.Topic, $"{name} topic", problems);
+                    Require(Vocab.Certainties, row.Certainty, $"{name} certainty", problems);
+                    Require(Vocab.Directions, row.Direction, $"{name} direction", problems);
+                    Require(Vocab.Selections, row.Selection, $"{name} selection", problems);
+                    break;
+                case Vocab.Kinds.ClaimCheck:
+                    RequireBothLanguages(statement.Claim, $"{name} claim", problems);
+                    Require(Vocab.Verdicts, row.Verdict, $"{name} verdict", problems);
+                    Require(Vocab.SeedClaims, row.SeedClaim, $"{name} seedClaim", problems);
+                    break;
+                case Vocab.Kinds.Option:
+                    Require(Vocab.Strengths, row.Strength, $"{name} strength", problems);
+                    RequireValue(row.Issuer, $"{name} issuer", problems);
+                    if (row.Treatment is null || !store.TreatmentsByCode.TryGetValue(row.Treatment, out var treatment))
+                    {
+                        problems.Add($"{name} names unknown treatment '{row.Treatment}'");
+                    }
+                    else if (treatment.Category != "first-line" && row.Treatment != "ia-corticosteroid")
+                    {
+                        problems.Add($"{name} treatment {row.Treatment} is not a first-line option");
+                    }
+
+                    break;
+            }
+        }
+
+        var selected = store.Rules.Select(r => r.Statement.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var statement in store.Statements.Where(s => !selected.Contains(s.Id)))
+        {
+            problems.Add($"{statement.Kind} {statement.Id} is not selected by any rule");
+        }
+    }
+
+    private static void CheckRules(RuleStoreSnapshot store, List<string> problems)
+    {
+        foreach (var rule in store.Rules)
+        {
+            if (rule.Kind != rule.Statement.Kind)
+            {
+                problems.Add($"rule {rule.Id} is a {rule.Kind} rule but selects a {rule.Statement.Kind}");
+            }
+
+            foreach (var condition in rule.Clauses.SelectMany(c => c))
+            {
+                var name = $"rule {rule.Id} condition on {condition.Field}";
+                if (!Vocab.OpsByField.TryGetValue(condition.Field, out var ops))
+                {
+                    problems.Add($"rule {rule.Id} has a condition on unknown field '{condition.Field}'");
+                    continue;
+                }
+
+                if (!ops.Contains(condition.Op))
+                {
+                    problems.Add($"{name} uses op '{condition.Op}', which that field does not support");
+                    continue;
+                }
+
+                CheckConditionValues(store, rule, condition, name, problems);
+            }
+        }
+
+        if (!store.Rules.Any(r => r.Kind == Vocab.Kinds.Assessment))
+        {
+            problems.Add("the store has no assessment rules");
+        }
+    }
+
+    private static void CheckConditionValues(RuleStoreSnapshot store, Rule rule, Condition condition, string name, List<string> problems)
+    {
+        switch (condition.Op)
+        {
+            case Vocab.Ops.Between when condition.Min is null || condition.Max is null || condition.Min > condition.Max:
+                problems.Add($"{name} needs min <= max");
+                break;
+            case Vocab.Ops.AtLeast or Vocab.Ops.Below when condition.Value is null:
+                problems.Add($"{name} needs a value");
+                break;
+            case Vocab.Ops.IncludesAny or Vocab.Ops.IncludesNone or Vocab.Ops.In or Vocab.Ops.NotIn when condition.Codes.Count == 0:
+                problems.Add($"{name} needs values");
+                break;
+        }
+
+        var known = condition.Field switch
+        {
+            Vocab.Fields.PriorTreatments => store.TreatmentsByCode.ContainsKey,
+            Vocab.Fields.Conditions => store.ConditionsByCode.ContainsKey,
+            Vocab.Fields.Category => Vocab.Categories.Contains,
+            Vocab.Fields.Jurisdiction => code => code.Length == 2 && code.All(char.IsAsciiLetterUpper),
+            _ => (Func<string, bool>?)null,
+        };
+        foreach (var code in condition.Codes.Where(code => known is not null && !known(code)))
+        {
+            problems.Add($"{name} names unknown code '{code}'");
+        }
+
+        if (condition.Field == Vocab.Fields.Category && rule.Kind == Vocab.Kinds.Assessment)
+        {
+            problems.Add($"{name}: an assessment rule cannot depend on the category");
+        }
+    }
+
+    private static void CheckCoreCaveats(RuleStoreSnapshot store, List<string> problems)
+    {
+        var coreRules = store.Rules.Where(r => r.Kind == Vocab.Kinds.Caveat && r.Statement.Row.Core == 1).ToList();
+        foreach (var issuer in Vocab.CoreCaveatIssuers.Where(issuer => !coreRules.Any(r => r.Statement.Row.Issuer == issuer)))
+        {
+            problems.Add($"the core caveat of {issuer} is missing");
+        }
+
+        foreach (var rule in coreRules.Where(r => !r.IsUnconditional))
+        {
+            problems.Add($"core caveat {rule.Statement.Id} must be unconditional");
+        }
+
+        foreach (var rule in coreRules.Where(r => r.Statement.Row.Severity != "critical"))
+        {
+            problems.Add($"core caveat {rule.Statement.Id} must have severity critical");
+        }
+    }
+
+    private static void CheckSeedClaims(RuleStoreSnapshot store, List<string> problems)
+    {
+        var answered = store.Statements.Where(s => s.Kind == Vocab.Kinds.ClaimCheck).Select(s => s.Row.SeedClaim).ToHashSet(StringComparer.Ordinal);
+        foreach (var seedClaim in Vocab.SeedClaims.Where(key => !answered.Contains(key)))
+        {
+            problems.Add($"seed claim '{seedClaim}' has no claim check");
+        }
+    }
+
+    /// <summary>Every valid profile must land in exactly one category: try the whole grid of ages, grades and care states.</summary>
+    private static void CheckAssessmentCoverage(RuleStoreSnapshot store, List<string> problems)
+    {
+        var evaluator = new Evaluator(store, "US");
+        string[] firstLine = ["exercise-therapy", "topical-nsaid", "oral-nsaid", "weight-management"];
+        IReadOnlyList<string>[] treatmentStates = [[], firstLine.Where(store.TreatmentsByCode.ContainsKey).ToArray()];
+        int?[] grades = [null, 0, 1, 2, 3, 4];
+        double?[] bmis = [null, 22, 35];
+        for (var age = 18; age <= 120; age++)
+        {
+            foreach (var grade in grades)
+            {
+                foreach (var bmi in bmis)
+                {
+                    foreach (var treatments in treatmentStates)
+                    {
+                        try
+                        {
+                            evaluator.Evaluate(new PatientProfile(age, grade, treatments, bmi, []), Language.En);
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            problems.Add($"no assessment rule matches age {age}, KL {grade?.ToString() ?? "unknown"}, BMI {bmi?.ToString() ?? "unknown"}, treatments [{string.Join(", ", treatments)}]");
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void Require(IEnumerable<string> allowed, string? value, string name, List<string> problems)
+    {
+        if (value is null || !allowed.Contains(value))
+        {
+            problems.Add($"{name} is '{value}', expected one of: {string.Join(", ", allowed)}");
+        }
+    }
+
+    private static void RequireValue(string? value, string name, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            problems.Add($"{name} is missing");
+        }
+    }
+
+    private static void RequireBothLanguages(Localized text, string name, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(text.En))
+        {
+            problems.Add($"{name} has no English (en) text");
+        }
+
+        if (string.IsNullOrWhiteSpace(text.Zh))
+        {
+            problems.Add($"{name} has no Chinese (zh) text");
+        }
+    }
+}

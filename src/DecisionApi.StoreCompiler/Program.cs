@@ -1,0 +1,57 @@
+using DecisionApi.RuleStore;
+using DecisionApi.RuleStore.Storage;
+using DecisionApi.StoreCompiler;
+
+// Usage: DecisionApi.StoreCompiler <content-folder> <output.db>
+//    or: DecisionApi.StoreCompiler --lint <content-folder>
+if (args is ["--lint", var lintFolder])
+{
+    return Lint(lintFolder);
+}
+
+if (args is not [var folder, var output])
+{
+    Console.Error.WriteLine("usage: DecisionApi.StoreCompiler <content-folder> <output.db> | --lint <content-folder>");
+    return 2;
+}
+
+try
+{
+    var content = ContentCompiler.Compile(folder);
+    RuleStoreSnapshot.FromContent(content, folder);
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+    StoreFile.Write(content, output);
+    var snapshot = RuleStoreSnapshot.Load(output);
+    Console.WriteLine($"rule store {snapshot.Version} written to {Path.GetFullPath(output)} ({snapshot.ContentHash})");
+    return 0;
+}
+catch (Exception exception) when (exception is RuleStoreException or InvalidDataException or IOException)
+{
+    Report(exception);
+    return 1;
+}
+
+static int Lint(string folder)
+{
+    try
+    {
+        var snapshot = RuleStoreSnapshot.FromContent(ContentCompiler.Compile(folder), folder);
+        Console.WriteLine($"lint ok: {snapshot.Statements.Count} statements, {snapshot.Sources.Count} sources, {snapshot.Rules.Count} rules");
+        return 0;
+    }
+    catch (Exception exception) when (exception is RuleStoreException or InvalidDataException or IOException)
+    {
+        Report(exception);
+        return 1;
+    }
+}
+
+static void Report(Exception exception)
+{
+    // MSBuild shows lines in this shape as errors in the build output.
+    var problems = exception is RuleStoreException { LintProblems.Count: > 0 } store ? store.LintProblems : [exception.Message];
+    foreach (var problem in problems)
+    {
+        Console.Error.WriteLine($"rule-store : error DA0001: {problem}");
+    }
+}

@@ -1,0 +1,124 @@
+namespace DecisionApi.StoreCompiler;
+
+// The shape of the curated YAML files (see src/rule-store/README.md). Only the compiler reads these.
+#pragma warning disable CA1002, CA2227 // YamlDotNet binds to settable List properties.
+
+public sealed class LocalizedYaml
+{
+    public string? En { get; set; }
+    public string? Zh { get; set; }
+}
+
+public sealed class StoreYaml
+{
+    public int SchemaVersion { get; set; }
+    public string? Version { get; set; }
+    public string? ReleasedOn { get; set; }
+    public string? ReviewedOn { get; set; }
+    public Dictionary<string, object>? Service { get; set; }
+    public Hti1Yaml? Hti1 { get; set; }
+    public Dictionary<string, LocalizedYaml> Texts { get; set; } = [];
+}
+
+public sealed class Hti1Yaml
+{
+    public LocalizedYaml? BibliographicCitation { get; set; }
+    public LocalizedYaml? Developer { get; set; }
+    public LocalizedYaml? FundingSource { get; set; }
+    public string? ReleaseDate { get; set; }
+    public string? RevisionDate { get; set; }
+    public Dictionary<string, DataUseYaml> DataUse { get; set; } = [];
+}
+
+public sealed class DataUseYaml
+{
+    public bool Used { get; set; }
+    public LocalizedYaml? Note { get; set; }
+}
+
+public sealed class SourceYaml
+{
+    public string? Id { get; set; }
+    public string? Citation { get; set; }
+    public int Year { get; set; }
+    public string? Kind { get; set; }
+    public string? Verification { get; set; }
+    public string? Pmid { get; set; }
+    public string? Doi { get; set; }
+    public string? Url { get; set; }
+    public string? ReviewedOn { get; set; }
+    public string? Note { get; set; }
+}
+
+public sealed class CodeYaml
+{
+    public string? System { get; set; }
+    public string? Code { get; set; }
+    public string? Display { get; set; }
+    public string? Verification { get; set; }
+    public string? Note { get; set; }
+}
+
+public sealed class VocabularyYaml
+{
+    public string? Code { get; set; }
+    public string? Category { get; set; }
+    public LocalizedYaml? Label { get; set; }
+    public List<CodeYaml> FhirCodes { get; set; } = [];
+    public string? ReviewedOn { get; set; }
+}
+
+public sealed class ConditionYaml
+{
+    public string? Field { get; set; }
+    public string? Op { get; set; }
+    public double? Value { get; set; }
+    public double? Min { get; set; }
+    public double? Max { get; set; }
+    public List<string> Values { get; set; } = [];
+}
+
+public sealed class WhenYaml
+{
+    public List<ConditionYaml>? AllOf { get; set; }
+    public List<List<ConditionYaml>>? AnyOf { get; set; }
+}
+
+public sealed class PopulationYaml
+{
+    public List<int>? KlGrade { get; set; }
+    public List<int>? Age { get; set; }
+}
+
+public sealed class StatementYaml
+{
+    public string? Id { get; set; }
+    public LocalizedYaml? Text { get; set; }
+    public List<string> Sources { get; set; } = [];
+    public string? ReviewedOn { get; set; }
+    public WhenYaml? When { get; set; }
+    public string? Note { get; set; }
+    // caveat
+    public string? Severity { get; set; }
+    public string? Issuer { get; set; }
+    public bool Core { get; set; }
+    // evidence
+    public string? Topic { get; set; }
+    public string? Certainty { get; set; }
+    public string? Direction { get; set; }
+    public string? Selection { get; set; }
+    public PopulationYaml? Population { get; set; }
+    // claim check
+    public LocalizedYaml? Claim { get; set; }
+    public string? Verdict { get; set; }
+    public string? SeedClaim { get; set; }
+    // option
+    public string? Treatment { get; set; }
+    public string? Strength { get; set; }
+    public string? IssuerGrade { get; set; }
+    // assessment
+    public string? Category { get; set; }
+    public int Order { get; set; }
+    public LocalizedYaml? Headline { get; set; }
+    public LocalizedYaml? Rationale { get; set; }
+}

@@ -1,0 +1,100 @@
+using DecisionApi.Infrastructure;
+using DecisionApi.RuleStore;
+using DecisionApi.RuleStore.Content;
+using DecisionApi.RuleStore.Evaluation;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace DecisionApi.Features.Catalog;
+
+/// <summary>Read-only views of the curated store: vocabularies, sources, rules and claim checks.</summary>
+public static class CatalogEndpoints
+{
+    public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder routes)
+    {
+        var vocabularies = routes.MapGroup("/v1").WithTags("Vocabularies");
+        vocabularies.MapGet("/treatments", GetTreatments)
+            .WithName("ListTreatments")
+            .WithSummary("Treatment vocabulary")
+            .WithDescription("Every code accepted in priorTreatments, with its label, category (first-line, injection, surgical, arthroplasty) and the FHIR codes that identify it, each mapping with its verification status.");
+        vocabularies.MapGet("/conditions", GetConditions)
+            .WithName("ListConditions")
+            .WithSummary("Condition vocabulary")
+            .WithDescription("Every code accepted in conditions, with its label. Most are conditions that MSC knee trials excluded; anticoagulant-therapy adds a safety point.");
+
+        var sources = routes.MapGroup("/v1/sources").WithTags("Sources");
+        sources.MapGet("", GetSources)
+            .WithName("ListSources")
+            .WithSummary("Every citation in the store")
+            .WithDescription("Guidelines, trials, reviews and regulatory pages behind the statements, each with PMID, DOI or canonical URL and its verification status (verified, or secondary: seen only in a secondary transcription).");
+        sources.MapGet("/{id}", GetSource)
+            .WithName("GetSource")
+            .WithSummary("One citation")
+            .WithDescription("One source by id, e.g. mautner-2023.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        var rules = routes.MapGroup("/v1/rules").WithTags("Rules");
+        rules.MapGet("", GetRules)
+            .WithName("ListRules")
+            .WithSummary("Every rule and its conditions")
+            .WithDescription("The rules in evaluation order, with their typed conditions, so that a clinician can review why a statement was or was not shown. Assessment rules come first; the first that matches decides the category.");
+        rules.MapGet("/{id}", GetRule)
+            .WithName("GetRule")
+            .WithSummary("One rule")
+            .WithDescription("One rule by id, e.g. assessment.investigational-only or select.caveat.acr-af-2019.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        routes.MapGet("/v1/claim-checks", GetClaimChecks)
+            .WithTags("Claim checks")
+            .WithName("ListClaimChecks")
+            .WithSummary("Every claim check")
+            .WithDescription("Claims often made about MSC injections for knee OA (for example that 1×10⁸ cells is the optimal dose), each with what the sources show and a verdict. An evaluation returns the ones relevant to the profile.");
+        return routes;
+    }
+
+    public static Ok<IReadOnlyList<VocabularyItem>> GetTreatments(RuleStoreSnapshot store, RequestLanguage language) =>
+        TypedResults.Ok(Vocabulary(store.Treatments, language));
+
+    public static Ok<IReadOnlyList<VocabularyItem>> GetConditions(RuleStoreSnapshot store, RequestLanguage language) =>
+        TypedResults.Ok(Vocabulary(store.Conditions, language));
+
+    public static Ok<IReadOnlyList<Source>> GetSources(RuleStoreSnapshot store) => TypedResults.Ok(store.Sources);
+
+    public static Results<Ok<Source>, ProblemHttpResult> GetSource(string id, RuleStoreSnapshot store) =>
+        store.SourcesById.TryGetValue(id, out var source)
+            ? TypedResults.Ok(source)
+            : NotFound("Source not found", $"No source has id '{id}'. GET /v1/sources lists them all.");
+
+    public static Ok<IReadOnlyList<RuleView>> GetRules(RuleStoreSnapshot store, RequestLanguage language) =>
+        TypedResults.Ok<IReadOnlyList<RuleView>>([.. store.Rules.Select(rule => View(rule, language.Value))]);
+
+    public static Results<Ok<RuleView>, ProblemHttpResult> GetRule(string id, RuleStoreSnapshot store, RequestLanguage language) =>
+        store.RulesById.TryGetValue(id, out var rule)
+            ? TypedResults.Ok(View(rule, language.Value))
+            : NotFound("Rule not found", $"No rule has id '{id}'. GET /v1/rules lists them all.");
+
+    public static Ok<IReadOnlyList<ClaimCheckItem>> GetClaimChecks(RuleStoreSnapshot store, RequestLanguage language) =>
+        TypedResults.Ok<IReadOnlyList<ClaimCheckItem>>(
+        [
+            .. store.Rules.Where(r => r.Kind == Vocab.Kinds.ClaimCheck).Select(r => new ClaimCheckItem(
+                r.Statement.Id, r.Statement.Claim.In(language.Value), r.Statement.Text.In(language.Value), r.Statement.Row.Verdict!, r.Id, r.Statement.Sources)),
+        ]);
+
+    private static IReadOnlyList<VocabularyItem> Vocabulary(IReadOnlyList<VocabularyEntry> entries, RequestLanguage language) =>
+        [.. entries.Select(e => new VocabularyItem(e.Code, e.Label.In(language.Value), e.Category, e.Codes))];
+
+    private static RuleView View(Rule rule, Language language)
+    {
+        var statement = rule.Statement;
+        var text = rule.Kind == Vocab.Kinds.Assessment ? statement.Headline.In(language) : statement.Text.In(language);
+        return new RuleView(
+            rule.Id, rule.Kind, rule.Ordinal, statement.Id, statement.Row.Category, text, rule.IsUnconditional,
+            [.. rule.Clauses.Select(clause => (IReadOnlyList<RuleConditionView>)[.. clause.Select(ConditionView)])],
+            statement.Sources);
+    }
+
+    private static RuleConditionView ConditionView(Condition c) =>
+        new(c.Field, c.Op, ConditionText.Expected(c), c.Value, c.Min, c.Max, c.Codes.Count == 0 ? null : c.Codes);
+
+    private static ProblemHttpResult NotFound(string title, string detail) =>
+        TypedResults.Problem(title: title, detail: detail, statusCode: StatusCodes.Status404NotFound);
+}

@@ -1,0 +1,34 @@
+using DecisionApi.RuleStore.Content;
+
+namespace DecisionApi.Features.Catalog;
+
+/// <summary>A vocabulary entry.</summary>
+/// <param name="Code">The code to send in a profile.</param>
+/// <param name="Label">Label in the requested language.</param>
+/// <param name="Category">For treatments: first-line, injection, surgical or arthroplasty.</param>
+/// <param name="FhirCodes">Codes that identify it in FHIR data, each with the verification status of the mapping.</param>
+public sealed record VocabularyItem(string Code, string Label, string? Category, IReadOnlyList<CodeMapping> FhirCodes);
+
+/// <summary>A rule of the curated store.</summary>
+/// <param name="Id">Rule id, as found in an evaluation's ruleId and trace.</param>
+/// <param name="Kind">assessment, assessment-note, caveat, evidence, safety, claim-check or option.</param>
+/// <param name="Order">Evaluation order; for assessments, the first that matches wins.</param>
+/// <param name="StatementId">The statement it selects.</param>
+/// <param name="Category">For assessment rules, the category it assigns.</param>
+/// <param name="Text">The statement's text (for assessments, the headline) in the requested language.</param>
+/// <param name="Unconditional">True when the rule always matches (e.g. the core caveats).</param>
+/// <param name="AnyOf">The rule matches when every condition of any one clause holds.</param>
+/// <param name="Sources">The statement's sources.</param>
+public sealed record RuleView(
+    string Id, string Kind, int Order, string StatementId, string? Category, string Text, bool Unconditional,
+    IReadOnlyList<IReadOnlyList<RuleConditionView>> AnyOf, IReadOnlyList<Source> Sources);
+
+/// <summary>One typed condition.</summary>
+/// <param name="Field">Profile field: age, klGrade, bmi, priorTreatments, conditions, jurisdiction or category.</param>
+/// <param name="Op">between, atLeast, below, missing, includesAny, includesNone, in or notIn.</param>
+/// <param name="Expected">The condition in words, as the trace shows it.</param>
+/// <param name="Value">Threshold for atLeast / below.</param>
+/// <param name="Min">Lower bound for between (inclusive).</param>
+/// <param name="Max">Upper bound for between (inclusive).</param>
+/// <param name="Values">Codes for includesAny / includesNone / in / notIn.</param>
+public sealed record RuleConditionView(string Field, string Op, string Expected, double? Value, double? Min, double? Max, IReadOnlyList<string>? Values);

@@ -1,0 +1,57 @@
+using DecisionApi.RuleStore;
+using FluentValidation;
+
+namespace DecisionApi.Features.Evaluations;
+
+public sealed class EvaluationRequestValidator : AbstractValidator<EvaluationRequest>
+{
+    public EvaluationRequestValidator(RuleStoreSnapshot store)
+    {
+        RuleFor(r => r.Age)
+            .NotNull().WithMessage("'age' is required (whole years).")
+            .GreaterThanOrEqualTo(18).WithMessage("'age' is {PropertyValue}: DecisionApi covers adults (18 years or older) only.")
+            .LessThanOrEqualTo(120).WithMessage("'age' must be 120 or less.");
+
+        RuleFor(r => r.KlGrade)
+            .NotNull().WithMessage("'klGrade' is required (Kellgren-Lawrence grade 0–4).")
+            .InclusiveBetween(0, 4).WithMessage("'klGrade' must be a Kellgren-Lawrence grade from 0 to 4.");
+
+        RuleFor(r => r.PriorTreatments)
+            .NotNull().WithMessage("'priorTreatments' is required; send [] when no treatment has been tried.")
+            .Must(codes => codes is null || codes.Count <= store.Treatments.Count * 2).WithMessage("'priorTreatments' lists too many codes.")
+            .Custom((codes, context) => ReportUnknownCodes(codes, store.TreatmentsByCode.ContainsKey, "treatment", "/v1/treatments", context));
+
+        RuleFor(r => r.Bmi)
+            .InclusiveBetween(10, 90).When(r => r.Bmi is not null).WithMessage("'bmi' must be between 10 and 90 kg/m².");
+
+        RuleFor(r => r.Conditions)
+            .Must(codes => codes is null || codes.Count <= store.Conditions.Count * 2).WithMessage("'conditions' lists too many codes.")
+            .Custom((codes, context) => ReportUnknownCodes(codes, store.ConditionsByCode.ContainsKey, "condition", "/v1/conditions", context));
+
+        RuleFor(r => r.Jurisdiction)
+            .Matches("^[A-Za-z]{2}$").When(r => r.Jurisdiction is not null)
+            .WithMessage("'jurisdiction' must be an ISO 3166-1 alpha-2 country code such as US, GB or KR.");
+    }
+
+    private static void ReportUnknownCodes(
+        IReadOnlyList<string?>? codes, Func<string, bool> isKnown, string kind, string vocabulary, ValidationContext<EvaluationRequest> context)
+    {
+        if (codes is null)
+        {
+            return;
+        }
+
+        if (codes.Any(string.IsNullOrWhiteSpace))
+        {
+            context.AddFailure($"Every {kind} code must be a non-empty string.");
+        }
+
+        var unknown = codes.Where(c => !string.IsNullOrWhiteSpace(c) && !isKnown(c!)).Distinct(StringComparer.Ordinal).ToList();
+        if (unknown.Count > 0)
+        {
+            context.AddFailure($"Unknown {kind} code(s): {string.Join(", ", unknown.Select(c => $"'{Truncate(c!)}'"))}. The valid codes are listed at GET {vocabulary}.");
+        }
+    }
+
+    private static string Truncate(string code) => code.Length <= 40 ? code : code[..40] + "…";
+}

@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace DecisionApi.Infrastructure;
+
+public static class OpenApiSetup
+{
+    public const string DocumentName = "v1";
+
+    public static IServiceCollection AddDecisionApiOpenApi(this IServiceCollection services)
+    {
+        services.AddEndpointsApiExplorer();
+        services.AddSwaggerGen(options =>
+        {
+            options.SwaggerDoc(DocumentName, new OpenApiInfo
+            {
+                Title = "DecisionApi",
+                Version = "v1",
+                Description =
+                    "Clinical decision support for one question: an adult with knee osteoarthritis asks about a stem-cell (MSC) " +
+                    "injection. POST a profile to /v1/evaluations and get an honest evidence summary: assessment, the two core " +
+                    "caveats (ACR/AF strongly recommends against; no MSC product is FDA-approved for OA), evidence with its " +
+                    "certainty, safety points, claim checks and first-line options, every sentence with its sources, from a " +
+                    "curated, versioned rule store. Decision support only, not a directive. Errors are application/problem+json.",
+            });
+            foreach (var assembly in new[] { typeof(Program).Assembly, typeof(RuleStore.RuleStoreSnapshot).Assembly })
+            {
+                var xml = Path.Combine(AppContext.BaseDirectory, assembly.GetName().Name + ".xml");
+                if (File.Exists(xml))
+                {
+                    options.IncludeXmlComments(xml);
+                }
+            }
+
+            options.SupportNonNullableReferenceTypes();
+            options.OperationFilter<AcceptLanguageHeaderFilter>();
+            options.OperationFilter<EvaluationExamplesFilter>();
+        });
+        return services;
+    }
+}
+
+/// <summary>Documents <c>Accept-Language</c> on every /v1 operation.</summary>
+public sealed class AcceptLanguageHeaderFilter : IOperationFilter
+{
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        if (context.ApiDescription.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) != true)
+        {
+            return;
+        }
+
+        operation.Parameters ??= [];
+        operation.Parameters.Add(new OpenApiParameter
+        {
+            Name = "Accept-Language",
+            In = ParameterLocation.Header,
+            Required = false,
+            Description = "Language of the text: en (default) or zh (Simplified Chinese; zh-CN and zh-Hans also work). Codes and ids never change. The response carries Content-Language.",
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+        });
+    }
+}
+
+/// <summary>Named request examples for POST /v1/evaluations, so Swagger UI can try typical profiles in one click.</summary>
+public sealed class EvaluationExamplesFilter : IOperationFilter
+{
+    private static readonly (string Name, string Summary, string Json)[] Examples =
+    [
+        ("typical-kl3", "KL 3 after first-line care (investigational-only)",
+            """{"age":62,"klGrade":3,"priorTreatments":["exercise-therapy","oral-nsaid","ia-corticosteroid"],"bmi":28.5,"conditions":[],"jurisdiction":"US"}"""),
+        ("kl4-advanced", "KL 4, first-line care tried (arthroplasty-evaluation)",
+            """{"age":71,"klGrade":4,"priorTreatments":["exercise-therapy","topical-nsaid","weight-management","ia-corticosteroid"],"bmi":31,"jurisdiction":"GB"}"""),
+        ("replaced-knee", "Index knee already replaced (not-applicable)",
+            """{"age":68,"klGrade":4,"priorTreatments":["total-knee-arthroplasty"]}"""),
+        ("nothing-tried", "Nothing tried yet (conventional-care-first)",
+            """{"age":55,"klGrade":2,"priorTreatments":[],"bmi":32}"""),
+        ("anticoagulated-korea", "On anticoagulants, in Korea (safety note, KR regulatory note)",
+            """{"age":64,"klGrade":2,"priorTreatments":["exercise-therapy","topical-nsaid"],"conditions":["anticoagulant-therapy"],"jurisdiction":"KR"}"""),
+    ];
+
+    public void Apply(OpenApiOperation operation, OperationFilterContext context)
+    {
+        if (operation.OperationId != "EvaluateProfile" || operation.RequestBody?.Content is not { } content
+            || !content.TryGetValue("application/json", out var mediaType))
+        {
+            return;
+        }
+
+        mediaType.Examples = Examples.ToDictionary(
+            e => e.Name,
+            e => (IOpenApiExample)new OpenApiExample { Summary = e.Summary, Value = JsonNode.Parse(e.Json) });
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json.Serialization;
+using DecisionApi.Features.About;
+using DecisionApi.Features.Catalog;
+using DecisionApi.Features.Evaluations;
+using DecisionApi.Features.Health;
+using DecisionApi.Infrastructure;
+using DecisionApi.RuleStore;
+using DecisionApi.RuleStore.Evaluation;
+using DecisionApi.RuleStore.Storage;
+using FluentValidation;
+using Microsoft.Extensions.Options;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddOptions<RuleStoreOptions>().BindConfiguration(RuleStoreOptions.SectionName);
+builder.Services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOptions.SectionName);
+builder.Services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.SectionName);
+
+builder.Services.AddSingleton(sp => RuleStoreSnapshot.Load(sp.GetRequiredService<IOptions<RuleStoreOptions>>().Value.ResolvedPath()));
+builder.Services.AddSingleton(sp => new Evaluator(
+    sp.GetRequiredService<RuleStoreSnapshot>(),
+    sp.GetRequiredService<IOptions<EvaluationOptions>>().Value.DefaultJurisdiction.ToUpperInvariant()));
+builder.Services.AddSingleton<IValidator<EvaluationRequest>, EvaluationRequestValidator>();
+builder.Services.AddSingleton<RequestFieldCatalog>();
+
+builder.Services.ConfigureHttpJsonOptions(options =>
+{
+    var json = options.SerializerOptions;
+    json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    json.NumberHandling = JsonNumberHandling.Strict;
+    json.AllowDuplicateProperties = false;
+    json.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+});
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+    context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier);
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.AddHealthChecks().AddCheck<RuleStoreHealthCheck>("ruleStore", tags: [HealthEndpoints.ReadyTag]);
+builder.Services.AddDecisionApiOpenApi();
+
+var app = builder.Build();
+
+try
+{
+    app.Services.GetRequiredService<RuleStoreSnapshot>();
+}
+catch (RuleStoreException exception)
+{
+    StartupLog.RuleStoreUnusable(app.Logger, exception.Message);
+    await app.DisposeAsync();
+    return 1;
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseMiddleware<RequestLogMiddleware>();
+app.UseMiddleware<RequestBodyLimitMiddleware>();
+
+app.UseSwagger();
+app.UseSwaggerUI(options =>
+{
+    options.SwaggerEndpoint($"/swagger/{OpenApiSetup.DocumentName}/swagger.json", "DecisionApi v1");
+    options.DocumentTitle = "DecisionApi";
+});
+app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
+
+app.MapEvaluations();
+app.MapCatalog();
+app.MapAbout();
+app.MapHealth();
+
+await app.RunAsync();
+return 0;
+
+internal static partial class StartupLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Critical, Message = "{Problem}")]
+    public static partial void RuleStoreUnusable(ILogger logger, string problem);
+}

@@ -1,0 +1,20 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace DecisionApi.Tests.Support;
+
+/// <summary>The real service, in memory, on the real built rule store.</summary>
+public sealed class DecisionApiFactory : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("RuleStore:Path", RepositoryPaths.BuiltStore);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiTestGroup : ICollectionFixture<DecisionApiFactory>
+{
+    public const string Name = "api";
+}
