@@ -30,6 +30,11 @@ public sealed partial class RequestFieldCatalog
             return (name, $"'{name}' is not a field of this request. Allowed fields: {allowedFields}.");
         }
 
+        if (exception.Path == "$" && exception.Message.Contains("could not be converted", StringComparison.Ordinal))
+        {
+            return ("body", "The body must be a JSON object with the fields: " + allowedFields + ".");
+        }
+
         var path = exception.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : null;
         if (path is not null && exception.Message.Contains("could not be converted", StringComparison.Ordinal))
         {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using DecisionApi.RuleStore;
 using FluentValidation;
 
@@ -5,6 +6,10 @@ namespace DecisionApi.Features.Evaluations;
 
 public sealed class EvaluationRequestValidator : AbstractValidator<EvaluationRequest>
 {
+    // Error keys must be the JSON field names (camelCase) so a portal can show each message next to its input.
+    static EvaluationRequestValidator() => ValidatorOptions.Global.PropertyNameResolver =
+        (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+
     public EvaluationRequestValidator(RuleStoreSnapshot store)
     {
         RuleFor(r => r.Age)
