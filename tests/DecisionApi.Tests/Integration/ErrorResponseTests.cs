@@ -74,7 +74,7 @@ public sealed class ErrorResponseTests(DecisionApiFactory factory)
     [Fact]
     public async Task A_body_over_64_KiB_is_413()
     {
-        var json = """{"age":62,"klGrade":3,"priorTreatments":[],"jurisdiction":"""" + new string('A', 70_000) + "\"}";
+        var json = "{\"age\":62,\"klGrade\":3,\"priorTreatments\":[],\"jurisdiction\":\"" + new string('A', 70_000) + "\"}";
         var response = await Post(json);
         await response.ShouldBeProblemAsync(HttpStatusCode.RequestEntityTooLarge);
     }

@@ -17,7 +17,7 @@ public static class RepositoryPaths
     {
         get
         {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
             return Path.Combine(Root, "src", "DecisionApi", "bin", configuration, "net10.0", "DecisionApi.dll");
         }
     }

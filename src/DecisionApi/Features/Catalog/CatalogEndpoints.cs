@@ -59,6 +59,8 @@ public static class CatalogEndpoints
 
     public static Ok<IReadOnlyList<Source>> GetSources(RuleStoreSnapshot store) => TypedResults.Ok(store.Sources);
 
+    /// <param name="id">Source id, e.g. mautner-2023 or kolasinski-2020.</param>
+    /// <param name="store">The loaded rule store.</param>
     public static Results<Ok<Source>, ProblemHttpResult> GetSource(string id, RuleStoreSnapshot store) =>
         store.SourcesById.TryGetValue(id, out var source)
             ? TypedResults.Ok(source)
@@ -67,6 +69,9 @@ public static class CatalogEndpoints
     public static Ok<IReadOnlyList<RuleView>> GetRules(RuleStoreSnapshot store, RequestLanguage language) =>
         TypedResults.Ok<IReadOnlyList<RuleView>>([.. store.Rules.Select(rule => View(rule, language.Value))]);
 
+    /// <param name="id">Rule id, e.g. assessment.investigational-only or select.caveat.acr-af-2019.</param>
+    /// <param name="store">The loaded rule store.</param>
+    /// <param name="language">Text language.</param>
     public static Results<Ok<RuleView>, ProblemHttpResult> GetRule(string id, RuleStoreSnapshot store, RequestLanguage language) =>
         store.RulesById.TryGetValue(id, out var rule)
             ? TypedResults.Ok(View(rule, language.Value))

@@ -1,6 +1,5 @@
-using System.Text.Json;
 using DecisionApi.RuleStore;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace DecisionApi.Features.Health;
@@ -16,28 +15,42 @@ public sealed class RuleStoreHealthCheck(RuleStoreSnapshot store) : IHealthCheck
         }));
 }
 
+/// <summary>Health of the process or of one dependency.</summary>
+/// <param name="Status">Healthy, Degraded or Unhealthy.</param>
+/// <param name="Checks">Each readiness check with its status, description and data (for the rule store: version and content hash).</param>
+public sealed record HealthResponse(string Status, IReadOnlyDictionary<string, HealthCheckEntry>? Checks = null);
+
+/// <summary>One readiness check.</summary>
+public sealed record HealthCheckEntry(string Status, string? Description, IReadOnlyDictionary<string, object> Data);
+
 public static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder routes)
     {
-        routes.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
-            .WithTags("Health").WithName("Liveness").WithSummary("Liveness").WithDescription("200 while the process is running.");
-        routes.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteAsync })
-            .WithTags("Health").WithName("Readiness").WithSummary("Readiness")
-            .WithDescription("200 when the rule store is loaded and verified; reports the store version and content hash.");
+        var health = routes.MapGroup("/health").WithTags("Health");
+        health.MapGet("/live", Live)
+            .WithName("Liveness")
+            .WithSummary("Liveness")
+            .WithDescription("200 while the process is running. For orchestrator liveness probes.");
+        health.MapGet("/ready", ReadyAsync)
+            .WithName("Readiness")
+            .WithSummary("Readiness")
+            .WithDescription("200 when the rule store is loaded and verified, with the store version and content hash; 503 otherwise. For load-balancer readiness probes.");
         return routes;
     }
 
-    private static Task WriteAsync(HttpContext context, HealthReport report)
+    public static Ok<HealthResponse> Live() => TypedResults.Ok(new HealthResponse("Healthy"));
+
+    public static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> ReadyAsync(HealthCheckService health, CancellationToken cancellationToken)
     {
-        context.Response.ContentType = "application/json";
-        var body = new
-        {
-            status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
-        };
-        return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonSerializerOptions.Web));
+        var report = await health.CheckHealthAsync(check => check.Tags.Contains(ReadyTag), cancellationToken);
+        var response = new HealthResponse(
+            report.Status.ToString(),
+            report.Entries.ToDictionary(e => e.Key, e => new HealthCheckEntry(e.Value.Status.ToString(), e.Value.Description, e.Value.Data)));
+        return report.Status == HealthStatus.Healthy
+            ? TypedResults.Ok(response)
+            : TypedResults.Json(response, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t decision-api .      Run: docker run -p 8080:8080 decision-api
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+
+# Restore as its own layer: only the build settings and project files.
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY src/DecisionApi/DecisionApi.csproj src/DecisionApi/
+COPY src/DecisionApi.RuleStore/DecisionApi.RuleStore.csproj src/DecisionApi.RuleStore/
+COPY src/DecisionApi.StoreCompiler/DecisionApi.StoreCompiler.csproj src/DecisionApi.StoreCompiler/
+RUN dotnet restore src/DecisionApi/DecisionApi.csproj
+
+# The publish compiles the curated content in src/rule-store into rules/decision-rules.db inside /app.
+COPY src/ src/
+RUN dotnet publish src/DecisionApi/DecisionApi.csproj -c Release -o /app --no-restore
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app ./
+ENV ASPNETCORE_HTTP_PORTS=8080 \
+    ASPNETCORE_ENVIRONMENT=Production
+EXPOSE 8080
+# Non-root user that the .NET base images provide.
+USER $APP_UID
+ENTRYPOINT ["dotnet", "DecisionApi.dll"]

@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using DecisionApi.RuleStore;
+using DecisionApi.Tests.Support;
+
+namespace DecisionApi.Tests.Integration;
+
+/// <summary>
+/// No Docker engine runs here, so the image is checked by construction: the Dockerfile's own dotnet commands are run
+/// as written (with /app replaced by a temporary folder) and the published folder must hold a loadable store.
+/// </summary>
+public sealed class DockerfileTests
+{
+    private static readonly string Dockerfile = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Dockerfile"));
+
+    [Fact]
+    public void The_Dockerfile_is_multi_stage_non_root_on_port_8080()
+    {
+        Dockerfile.Should().Contain("FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build");
+        Dockerfile.Should().Contain("FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime");
+        Dockerfile.Should().Contain("USER $APP_UID");
+        Dockerfile.Should().Contain("EXPOSE 8080").And.Contain("ASPNETCORE_HTTP_PORTS=8080");
+        var restore = Dockerfile.IndexOf("RUN dotnet restore", StringComparison.Ordinal);
+        var copySources = Dockerfile.IndexOf("COPY src/ src/", StringComparison.Ordinal);
+        restore.Should().BePositive().And.BeLessThan(copySources, "restore is its own layer, before the sources are copied");
+        foreach (var copied in Dockerfile.Split('\n').Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from", StringComparison.Ordinal))
+                     .SelectMany(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..^1]))
+        {
+            Path.Exists(Path.Combine(RepositoryPaths.Root, copied)).Should().BeTrue($"the Dockerfile copies {copied}");
+        }
+    }
+
+    [Fact]
+    public async Task The_Dockerfile_publish_commands_produce_a_service_with_its_store_baked_in()
+    {
+        var output = Directory.CreateTempSubdirectory("decision-publish-").FullName;
+        try
+        {
+            var commands = Dockerfile.Split('\n')
+                .Where(l => l.StartsWith("RUN dotnet ", StringComparison.Ordinal))
+                .Select(l => l["RUN dotnet ".Length..].Replace("/app", output, StringComparison.Ordinal).Trim())
+                .ToList();
+            commands.Should().HaveCount(2);
+            foreach (var arguments in commands)
+            {
+                var (exitCode, log) = await RunDotnet(arguments);
+                exitCode.Should().Be(0, $"dotnet {arguments} failed:\n{log}");
+            }
+
+            File.Exists(Path.Combine(output, "DecisionApi.dll")).Should().BeTrue();
+            var store = Path.Combine(output, "rules", "decision-rules.db");
+            RuleStoreSnapshot.Load(store).ContentHash.Should().Be(BuiltStore.Snapshot.ContentHash);
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Log)> RunDotnet(string arguments)
+    {
+        var start = new ProcessStartInfo("dotnet", arguments + " -nodeReuse:false")
+        {
+            WorkingDirectory = RepositoryPaths.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}

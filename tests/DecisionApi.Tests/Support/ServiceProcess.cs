@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace DecisionApi.Tests.Support;
+
+/// <summary>Runs the built service as a real process and captures what it prints.</summary>
+public static class ServiceProcess
+{
+    public sealed record Outcome(bool Exited, int ExitCode, string Output);
+
+    public static async Task<Outcome> RunAsync(IDictionary<string, string> environment, TimeSpan waitForExit)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { RepositoryPaths.ServiceAssembly, "--urls", "http://127.0.0.1:0" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(RepositoryPaths.ServiceAssembly)!,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var timeout = new CancellationTokenSource(waitForExit);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+            process.WaitForExit();
+            lock (output)
+            {
+                return new Outcome(true, process.ExitCode, output.ToString());
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            lock (output)
+            {
+                return new Outcome(false, -1, output.ToString());
+            }
+        }
+    }
+}

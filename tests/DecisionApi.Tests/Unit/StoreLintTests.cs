@@ -1,0 +1,153 @@
+using DecisionApi.RuleStore;
+using DecisionApi.RuleStore.Content;
+using DecisionApi.RuleStore.Storage;
+using DecisionApi.StoreCompiler;
+using DecisionApi.Tests.Support;
+
+namespace DecisionApi.Tests.Unit;
+
+/// <summary>The content lint of spec §5, on the real content and on altered copies of it.</summary>
+public sealed class StoreLintTests
+{
+    private static readonly StoreContent Content = StoreFile.Read(RepositoryPaths.BuiltStore);
+
+    private static IReadOnlyList<string> LintOf(StoreContent content)
+    {
+        try
+        {
+            RuleStoreSnapshot.FromContent(content, "test");
+            return [];
+        }
+        catch (RuleStoreException exception)
+        {
+            return exception.LintProblems.Count > 0 ? exception.LintProblems : [exception.Problem];
+        }
+    }
+
+    [Fact]
+    public void The_curated_content_passes_the_lint() => StoreLint.Check(BuiltStore.Snapshot).Should().BeEmpty();
+
+    [Fact]
+    public void The_built_store_is_the_compiled_repository_content()
+    {
+        var compiled = ContentCompiler.Compile(RepositoryPaths.Content);
+        ContentHash.Compute(compiled).Should().Be(BuiltStore.Snapshot.ContentHash);
+    }
+
+    [Fact]
+    public void Compiling_twice_gives_the_same_hash_and_the_same_bytes()
+    {
+        var folder = Directory.CreateTempSubdirectory("decision-store-").FullName;
+        try
+        {
+            var first = Path.Combine(folder, "a.db");
+            var second = Path.Combine(folder, "b.db");
+            StoreFile.Write(ContentCompiler.Compile(RepositoryPaths.Content), first);
+            StoreFile.Write(ContentCompiler.Compile(RepositoryPaths.Content), second);
+            RuleStoreSnapshot.Load(first).ContentHash.Should().Be(RuleStoreSnapshot.Load(second).ContentHash);
+            File.ReadAllBytes(first).Should().Equal(File.ReadAllBytes(second));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void The_content_meets_the_issue_minimums()
+    {
+        var byKind = BuiltStore.Snapshot.Statements.GroupBy(s => s.Kind).ToDictionary(g => g.Key, g => g.Count());
+        byKind[Vocab.Kinds.Evidence].Should().BeGreaterThanOrEqualTo(12);
+        byKind[Vocab.Kinds.Safety].Should().BeGreaterThanOrEqualTo(5);
+        byKind[Vocab.Kinds.ClaimCheck].Should().BeGreaterThanOrEqualTo(7);
+        BuiltStore.Snapshot.Statements.Where(s => s.Kind == Vocab.Kinds.Option).Select(s => s.Row.Treatment).Distinct()
+            .Should().HaveCountGreaterThanOrEqualTo(8);
+        var jurisdictions = BuiltStore.Snapshot.KnownJurisdictions;
+        jurisdictions.Should().Contain(["US", "KR", "IN", "CN", "JP", "DE", "FR"]);
+        var evidenceTopics = BuiltStore.Snapshot.Statements.Where(s => s.Kind == Vocab.Kinds.Evidence).Select(s => s.Row.Topic).ToHashSet();
+        evidenceTopics.Should().Contain(["efficacy", "comparative", "dose", "route", "combination", "cell-source", "long-term", "population"]);
+    }
+
+    [Fact]
+    public void A_missing_Chinese_text_is_caught()
+    {
+        var problems = LintOf(StoreMutations.With(Content, statements: Content.Statements.Select(s =>
+            s.Id == "evidence.miles-mautner-2023" ? StoreMutations.Copy(s, textZh: " ") : s).ToList()));
+        problems.Should().Contain(p => p.Contains("evidence.miles-mautner-2023", StringComparison.Ordinal) && p.Contains("zh", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_statement_without_a_source_is_caught()
+    {
+        var problems = LintOf(StoreMutations.With(Content, statementSources: Content.StatementSources.Where(s => s.StatementId != "safety.harvest-site").ToList()));
+        problems.Should().Contain(p => p.Contains("safety.harvest-site has no source", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_source_without_an_identifier_or_with_an_unconfirmed_status_is_caught()
+    {
+        var sources = Content.Sources.Select(s => s.Id switch
+        {
+            "mautner-2023" => new SourceRow { Id = s.Id, Citation = s.Citation, Year = s.Year, Kind = s.Kind, Verification = s.Verification, ReviewedOn = s.ReviewedOn },
+            "kolasinski-2020" => new SourceRow { Id = s.Id, Citation = s.Citation, Year = s.Year, Kind = s.Kind, Verification = "unconfirmed", Doi = s.Doi, ReviewedOn = s.ReviewedOn },
+            _ => s,
+        }).ToList();
+        var problems = LintOf(StoreMutations.With(Content, sources: sources));
+        problems.Should().Contain(p => p.Contains("mautner-2023 has no pmid, doi or url", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.Contains("kolasinski-2020 verification is 'unconfirmed'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_conditional_core_caveat_is_caught()
+    {
+        var ruleId = "select.caveat.fda-no-approved-product";
+        var conditions = Content.RuleConditions.Append(new RuleConditionRow
+        {
+            RuleId = ruleId, Clause = 0, Ordinal = 0, Field = "jurisdiction", Op = "in", Codes = "US",
+        }).ToList();
+        LintOf(StoreMutations.With(Content, conditions: conditions)).Should().Contain(p => p.Contains("must be unconditional", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_rule_naming_an_unknown_vocabulary_code_is_caught()
+    {
+        var conditions = Content.RuleConditions.Select(c => c.RuleId == "assessment.not-applicable"
+            ? new RuleConditionRow { RuleId = c.RuleId, Clause = c.Clause, Ordinal = c.Ordinal, Field = c.Field, Op = c.Op, Codes = "total-knee-replacement" }
+            : c).ToList();
+        LintOf(StoreMutations.With(Content, conditions: conditions)).Should().Contain(p => p.Contains("unknown code 'total-knee-replacement'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_missing_seed_claim_check_is_caught()
+    {
+        var statements = Content.Statements.Where(s => s.SeedClaim != "acc-heparin").ToList();
+        var rules = Content.Rules.Where(r => statements.Any(s => s.Id == r.StatementId)).ToList();
+        LintOf(StoreMutations.With(Content, statements: statements, rules: rules,
+                statementSources: Content.StatementSources.Where(s => statements.Any(st => st.Id == s.StatementId)).ToList(),
+                conditions: Content.RuleConditions.Where(c => rules.Any(r => r.Id == c.RuleId)).ToList()))
+            .Should().Contain(p => p.Contains("'acc-heparin' has no claim check", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Assessment_rules_that_leave_a_profile_uncovered_are_caught()
+    {
+        var conditions = Content.RuleConditions.Where(c => c.RuleId != "assessment.investigational-only").Append(new RuleConditionRow
+        {
+            RuleId = "assessment.investigational-only", Clause = 0, Ordinal = 0, Field = "klGrade", Op = "between", Min = 2, Max = 3,
+        }).ToList();
+        LintOf(StoreMutations.With(Content, conditions: conditions)).Should().Contain(p => p.StartsWith("no assessment rule matches", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Changing_a_threshold_is_a_content_edit_that_changes_the_outcome()
+    {
+        // BMI threshold 30 -> 35 in the rows alone: a BMI-32 profile without weight management is no longer sent to first-line care.
+        var conditions = Content.RuleConditions.Select(c => c.RuleId == "assessment.conventional-care-first" && c.Field == "bmi"
+            ? new RuleConditionRow { RuleId = c.RuleId, Clause = c.Clause, Ordinal = c.Ordinal, Field = c.Field, Op = c.Op, Value = 35 }
+            : c).ToList();
+        var snapshot = RuleStoreSnapshot.FromContent(StoreMutations.With(Content, conditions: conditions), "test");
+        var profile = new DecisionApi.RuleStore.Evaluation.PatientProfile(60, 2, ["exercise-therapy", "oral-nsaid"], 32, []);
+        new DecisionApi.RuleStore.Evaluation.Evaluator(snapshot, "US").Evaluate(profile, Language.En).Assessment.Category.Should().Be("investigational-only");
+        BuiltStore.Evaluator.Evaluate(profile, Language.En).Assessment.Category.Should().Be("conventional-care-first");
+    }
+}
