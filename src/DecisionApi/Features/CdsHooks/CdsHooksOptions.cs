@@ -1,0 +1,71 @@
+namespace DecisionApi.Features.CdsHooks;
+
+/// <summary><c>CdsHooks:*</c> settings.</summary>
+public sealed class CdsHooksOptions
+{
+    public const string SectionName = "CdsHooks";
+
+    /// <summary>The one service id offered for order-select and order-sign (and patient-view when enabled).</summary>
+    public string ServiceId { get; set; } = "msc-knee-oa";
+
+    public PatientViewOptions PatientView { get; set; } = new();
+
+    /// <summary>
+    /// Externally visible base URL of this service (scheme, host, optional path base, no trailing slash), e.g.
+    /// https://cds.example.org. JWT audiences are checked against it; unset, the request's own URL is used.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>When set, the card links to the full summary at this portal URL.</summary>
+    public string? PortalUrl { get; set; }
+
+    /// <summary>Card language (en or zh). Unset: from Accept-Language, English by default.</summary>
+    public string? Language { get; set; }
+
+    /// <summary>FHIR server base URLs this service may call to complete a prefetch. Any other fhirServer is never called.</summary>
+    public IList<string> FhirServerAllowlist { get; } = [];
+
+    /// <summary>Time-out for each FHIR request, in seconds.</summary>
+    public double FhirTimeoutSeconds { get; set; } = 4;
+
+    /// <summary>Largest CDS Hooks request body, in bytes.</summary>
+    public long BodyLimitBytes { get; set; } = 1024 * 1024;
+
+    public CdsAuthenticationOptions Authentication { get; set; } = new();
+
+    /// <summary>The EHRs (JWT issuers) this service trusts.</summary>
+    public IList<CdsClientOptions> Clients { get; } = [];
+
+    /// <summary>Browser origins allowed by CORS (e.g. the CDS Hooks sandbox in development).</summary>
+    public IList<string> AllowedOrigins { get; } = [];
+}
+
+public sealed class PatientViewOptions
+{
+    public bool Enabled { get; set; }
+}
+
+public sealed class CdsAuthenticationOptions
+{
+    /// <summary>Require a signed JWT on every CDS Hooks call. Unset: on everywhere except the Development environment.</summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary>Tolerance for exp / iat / nbf, in seconds.</summary>
+    public int ClockSkewSeconds { get; set; } = 60;
+}
+
+/// <summary>One trusted CDS client (EHR).</summary>
+public sealed class CdsClientOptions
+{
+    /// <summary>The JWT <c>iss</c> this client uses.</summary>
+    public string Issuer { get; set; } = "";
+
+    /// <summary>Path of a JWK Set file holding the client's public keys.</summary>
+    public string? JwksPath { get; set; }
+
+    /// <summary>URL of the client's JWK Set; fetched only from this exact URL and cached.</summary>
+    public string? JwksUrl { get; set; }
+
+    /// <summary>When not empty, the JWT <c>tenant</c> claim must be one of these.</summary>
+    public IList<string> Tenants { get; } = [];
+}
