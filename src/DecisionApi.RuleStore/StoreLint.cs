@@ -85,6 +85,11 @@ public static class StoreLint
         foreach (var (key, text) in store.Texts)
         {
             RequireBothLanguages(text, $"text {key}", problems);
+            if (key.EndsWith("ummary", StringComparison.Ordinal) && key.StartsWith("cds.", StringComparison.Ordinal)
+                && (text.En.Length >= 140 || text.Zh.Length >= 140))
+            {
+                problems.Add($"text {key} must stay under 140 characters (CDS Hooks card summary)");
+            }
         }
     }
 

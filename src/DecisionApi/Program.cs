@@ -1,6 +1,8 @@
 using System.Text.Json.Serialization;
 using DecisionApi.Features.About;
 using DecisionApi.Features.Catalog;
+using DecisionApi.Features.CdsHooks;
+using DecisionApi.Features.CdsHooks.Security;
 using DecisionApi.Features.Evaluations;
 using DecisionApi.Features.Health;
 using DecisionApi.Infrastructure;
@@ -47,6 +49,24 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddHealthChecks().AddCheck<RuleStoreHealthCheck>("ruleStore", tags: [HealthEndpoints.ReadyTag]);
 builder.Services.AddDecisionApiOpenApi();
 
+builder.Services.AddOptions<CdsHooksOptions>().BindConfiguration(CdsHooksOptions.SectionName);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<FhirCodeMap>();
+builder.Services.AddSingleton<PrefetchTemplates>();
+builder.Services.AddSingleton<PrefetchResolver>();
+builder.Services.AddSingleton<ChartReader>();
+builder.Services.AddSingleton<OrderMatcher>();
+builder.Services.AddSingleton<CardComposer>();
+builder.Services.AddSingleton<FeedbackLog>();
+// A redirect could lead off the allowlisted FHIR server, so none is followed.
+builder.Services.AddHttpClient(PrefetchResolver.HttpClientName)
+    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(3) });
+builder.Services.AddCdsHooksSecurity();
+builder.Services.AddCors(options => options.AddPolicy(CdsHooksEndpoints.CorsPolicy, policy => policy
+    .WithOrigins([.. builder.Configuration.GetSection("CdsHooks:AllowedOrigins").Get<string[]>() ?? []])
+    .WithMethods("GET", "POST", "OPTIONS")
+    .WithHeaders("Authorization", "Content-Type")));
+
 var app = builder.Build();
 
 try
@@ -64,6 +84,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<RequestLogMiddleware>();
 app.UseMiddleware<RequestBodyLimitMiddleware>();
+app.UseCors();
 
 app.UseSwagger();
 app.UseSwaggerUI(options =>
@@ -77,6 +98,7 @@ app.MapEvaluations();
 app.MapCatalog();
 app.MapAbout();
 app.MapHealth();
+app.MapCdsHooks();
 
 await app.RunAsync();
 return 0;

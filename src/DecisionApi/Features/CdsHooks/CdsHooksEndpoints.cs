@@ -1,0 +1,202 @@
+using System.Text.Json;
+using DecisionApi.Features.CdsHooks.Security;
+using DecisionApi.Infrastructure;
+using DecisionApi.RuleStore;
+using DecisionApi.RuleStore.Content;
+using DecisionApi.RuleStore.Evaluation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace DecisionApi.Features.CdsHooks;
+
+/// <summary>HL7 CDS Hooks 2.0: discovery, the service call, and feedback.</summary>
+public static partial class CdsHooksEndpoints
+{
+    public const string CorsPolicy = "cds-hooks";
+    private const string OrderSelect = "order-select";
+    private const string OrderSign = "order-sign";
+    private const string PatientView = "patient-view";
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+
+    public static IEndpointRouteBuilder MapCdsHooks(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/cds-services")
+            .WithTags("CDS Hooks")
+            .RequireCors(CorsPolicy)
+            .AddEndpointFilter<CdsJwtFilter>();
+
+        group.MapGet("", Discover)
+            .WithName("CdsDiscovery")
+            .WithSummary("CDS Hooks discovery")
+            .WithDescription("Lists the CDS Service: one id for order-select and order-sign (and patient-view when enabled), with the prefetch templates and usage requirements. Needs a CDS Hooks JWT when authentication is on.")
+            .Produces(StatusCodes.Status401Unauthorized);
+
+        group.MapPost("/{id}", CallAsync)
+            .WithName("CdsServiceCall")
+            .WithSummary("Call the CDS Service")
+            .WithDescription("A CDS Hooks 2.0 request. When a draft order for a stem-cell (MSC) knee injection is selected (order-select) or signed (order-sign), returns one warning card with the patient's assessment, the ACR/AF and FDA caveats, key evidence, safety points, sources and what the chart did not document; otherwise {\"cards\": []}. 412 with an OperationOutcome when required prefetch is missing and no allowlisted fhirServer can supply it.")
+            .Accepts<JsonElement>("application/json")
+            .Produces<CdsResponse>()
+            .Produces<OperationOutcome>(StatusCodes.Status400BadRequest, "application/fhir+json")
+            .Produces(StatusCodes.Status401Unauthorized)
+            .Produces<OperationOutcome>(StatusCodes.Status404NotFound, "application/fhir+json")
+            .Produces<OperationOutcome>(StatusCodes.Status412PreconditionFailed, "application/fhir+json")
+            .Produces<OperationOutcome>(StatusCodes.Status415UnsupportedMediaType, "application/fhir+json");
+
+        group.MapPost("/{id}/feedback", FeedbackAsync)
+            .WithName("CdsFeedback")
+            .WithSummary("CDS Hooks feedback")
+            .WithDescription("Records what the clinician did with a card (accepted or overridden, with the override reason) as an audit event without patient data. Idempotent: the same feedback sent twice is recorded once.")
+            .Accepts<JsonElement>("application/json")
+            .Produces(StatusCodes.Status200OK)
+            .Produces<OperationOutcome>(StatusCodes.Status400BadRequest, "application/fhir+json")
+            .Produces(StatusCodes.Status401Unauthorized)
+            .Produces<OperationOutcome>(StatusCodes.Status404NotFound, "application/fhir+json");
+        return routes;
+    }
+
+    public static Ok<CdsDiscoveryResponse> Discover(RuleStoreSnapshot store, PrefetchTemplates templates, IOptions<CdsHooksOptions> options)
+    {
+        var settings = options.Value;
+        string En(string key) => store.Text(key).En;
+        var hooks = new List<(string Hook, string Description)> { (OrderSelect, En("cds.description")), (OrderSign, En("cds.description")) };
+        if (settings.PatientView.Enabled)
+        {
+            hooks.Add((PatientView, En("cds.patientViewDescription")));
+        }
+
+        return TypedResults.Ok(new CdsDiscoveryResponse(
+        [
+            .. hooks.Select(h => new CdsServiceDescription(h.Hook, En("cds.title"), h.Description, settings.ServiceId, templates.All, En("cds.usageRequirements"))),
+        ]));
+    }
+
+    public static async Task<IResult> CallAsync(
+        string id, HttpRequest request, IOptions<CdsHooksOptions> options, PrefetchResolver prefetchResolver, ChartReader chartReader,
+        OrderMatcher orders, Evaluator evaluator, CardComposer composer, ILogger<CdsResponse> logger)
+    {
+        var settings = options.Value;
+        if (id != settings.ServiceId)
+        {
+            return OperationOutcome.Result(StatusCodes.Status404NotFound, "not-found", $"No CDS Service has id '{Truncate(id)}'. GET /cds-services lists the services.");
+        }
+
+        if (await ReadJsonAsync(request) is not { } body)
+        {
+            return BadJson(request);
+        }
+
+        using (body)
+        {
+            var root = body.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || root.Text("hook") is not { } hook || root.Text("hookInstance") is null
+                || root.Property("context") is not { ValueKind: JsonValueKind.Object } context)
+            {
+                return Invalid("A CDS Hooks request needs 'hook' and 'hookInstance' strings and a 'context' object.");
+            }
+
+            var offered = hook is OrderSelect or OrderSign || (hook == PatientView && settings.PatientView.Enabled);
+            if (!offered)
+            {
+                return Invalid($"Service '{settings.ServiceId}' does not offer the hook '{Truncate(hook)}'; see GET /cds-services.");
+            }
+
+            if (hook != PatientView)
+            {
+                if (context.Property("draftOrders") is not { ValueKind: JsonValueKind.Object } draftOrders)
+                {
+                    return Invalid($"The {hook} context needs a 'draftOrders' Bundle.");
+                }
+
+                IReadOnlyCollection<string>? selections = null;
+                if (hook == OrderSelect)
+                {
+                    if (context.Property("selections") is not { ValueKind: JsonValueKind.Array } selected)
+                    {
+                        return Invalid("The order-select context needs a 'selections' array.");
+                    }
+
+                    selections = [.. selected.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.String).Select(s => s.GetString()!)];
+                }
+
+                if (!orders.HasMscOrder(draftOrders, selections))
+                {
+                    return TypedResults.Ok(new CdsResponse([]));
+                }
+            }
+
+            var prefetch = await prefetchResolver.ResolveAsync(root, context, request.HttpContext.RequestAborted);
+            if (prefetch.MissingKeys.Count > 0)
+            {
+                return OperationOutcome.Result(StatusCodes.Status412PreconditionFailed, "required",
+                    $"Required prefetch was not sent and no fhirServer on this service's allowlist could supply it: {string.Join(", ", prefetch.MissingKeys)}.");
+            }
+
+            var chart = chartReader.Read(prefetch.Prefetch);
+            if (hook == PatientView && !chart.HasKneeOsteoarthritis)
+            {
+                return TypedResults.Ok(new CdsResponse([]));
+            }
+
+            var language = settings.Language is { } configured
+                ? RequestLanguage.Negotiate(configured)
+                : RequestLanguage.Negotiate(request.Headers.AcceptLanguage.ToString());
+            var result = evaluator.Evaluate(chart.Profile, language);
+            LogCard(logger, hook, result.Assessment.Category, result.RuleStore.Version);
+            return TypedResults.Ok(new CdsResponse([composer.Compose(result, chart.Unknowns, hook == PatientView, language)]));
+        }
+    }
+
+    public static async Task<IResult> FeedbackAsync(string id, HttpRequest request, IOptions<CdsHooksOptions> options, FeedbackLog feedbackLog)
+    {
+        if (id != options.Value.ServiceId)
+        {
+            return OperationOutcome.Result(StatusCodes.Status404NotFound, "not-found", $"No CDS Service has id '{Truncate(id)}'.");
+        }
+
+        if (await ReadJsonAsync(request) is not { } body)
+        {
+            return BadJson(request);
+        }
+
+        using (body)
+        {
+            var parsed = FeedbackLog.Parse(body.RootElement);
+            if (parsed.Error is { } error)
+            {
+                return Invalid(error);
+            }
+
+            feedbackLog.Record(parsed.Items);
+            return TypedResults.Ok();
+        }
+    }
+
+    private static async Task<JsonDocument?> ReadJsonAsync(HttpRequest request)
+    {
+        if (!request.HasJsonContentType())
+        {
+            return null;
+        }
+
+        try
+        {
+            return await JsonDocument.ParseAsync(request.Body, DocumentOptions, request.HttpContext.RequestAborted);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult BadJson(HttpRequest request) => request.HasJsonContentType()
+        ? Invalid("The body is not valid JSON.")
+        : OperationOutcome.Result(StatusCodes.Status415UnsupportedMediaType, "not-supported", "Send the body as application/json.");
+
+    private static IResult Invalid(string diagnostics) => OperationOutcome.Result(StatusCodes.Status400BadRequest, "invalid", diagnostics);
+
+    private static string Truncate(string value) => value.Length <= 60 ? value : value[..60] + "…";
+
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "audit cds-card hook={Hook} category={Category} store={StoreVersion}")]
+    private static partial void LogCard(ILogger logger, string hook, string category, string storeVersion);
+}
