@@ -161,6 +161,12 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
         detail.Should().Contain("The EHR reported no Kellgren-Lawrence grade observations.");
         detail.Should().Contain("The EHR reported no procedures.");
         detail.Should().Contain(Headline("conventional-care-first"), "without the physical therapy procedure exercise is not documented");
+        detail.Should().NotContain("Kellgren-Lawrence grade not documented", "the no-data line already says so");
+        detail.Should().Contain("**First-line options not yet documented**");
+        detail.Should().Contain(BuiltStore.Snapshot.TreatmentsByCode["exercise-therapy"].Label.En);
+        var untried = detail[detail.IndexOf("**First-line options not yet documented**", StringComparison.Ordinal)..];
+        untried = untried[..untried.IndexOf("**Key evidence**", StringComparison.Ordinal)];
+        untried.Should().NotContain(BuiltStore.Snapshot.TreatmentsByCode["oral-nsaid"].Label.En, "naproxen is in the medication statements");
     }
 
     [Theory]

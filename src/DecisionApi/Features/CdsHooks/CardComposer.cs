@@ -48,6 +48,9 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
 
         Section(detail, T("cds.heading.caveats"), result.Caveats.Where(c => c.Severity != "info")
             .Select(c => $"**{c.Issuer}:** {c.Text}{Cite(c.Sources)}"));
+        Section(detail, T("cds.heading.untried"), result.ConventionalOptions.Where(o => !o.Tried)
+            .GroupBy(o => o.Treatment, StringComparer.Ordinal)
+            .Select(g => $"{g.First().Label} ({string.Join(", ", g.Select(o => $"{o.Issuer}: {o.Strength}"))}){Cite(g.SelectMany(o => o.Sources).DistinctBy(s => s.Id))}"));
         Section(detail, T("cds.heading.evidence"), result.Evidence.Take(EvidenceShown)
             .Select(e => $"{e.Text} ({T("cds.certainty")}: {e.Certainty}){Cite(e.Sources)}"));
         Section(detail, T("cds.heading.safety"), result.Safety.Select(s => s.Text + Cite(s.Sources)));

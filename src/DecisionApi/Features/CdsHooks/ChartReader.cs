@@ -47,17 +47,17 @@ public sealed class ChartReader(FhirCodeMap codes, TimeProvider clock)
             .Distinct(StringComparer.Ordinal)
             .ToList();
 
-        if (age is null)
+        if (age is null && !prefetch.NoData.Contains(PrefetchKeys.Patient))
         {
             unknowns.Add(("cds.unknown.age", null));
         }
 
-        if (klGrade is null)
+        if (klGrade is null && !prefetch.NoData.Contains(PrefetchKeys.KlGradeObservations))
         {
             unknowns.Add(("cds.unknown.klGrade", null));
         }
 
-        if (!hasKneeOa)
+        if (!hasKneeOa && !prefetch.NoData.Contains(PrefetchKeys.KneeOaConditions))
         {
             unknowns.Add(("cds.unknown.kneeOsteoarthritis", null));
         }
