@@ -32,9 +32,21 @@ public sealed class DockerfileTests
     [Fact]
     public async Task The_Dockerfile_publish_commands_produce_a_service_with_its_store_baked_in()
     {
-        var output = Directory.CreateTempSubdirectory("decision-publish-").FullName;
+        var root = Directory.CreateTempSubdirectory("decision-docker-").FullName;
+        var context = Directory.CreateDirectory(Path.Combine(root, "src")).FullName;
+        var output = Path.Combine(root, "app");
         try
         {
+            // The build stage as Docker runs it: the COPY lines fill a clean WORKDIR (no bin/ or obj/), then the RUN lines.
+            foreach (var line in Dockerfile.Split('\n').Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from", StringComparison.Ordinal)))
+            {
+                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..];
+                foreach (var source in parts[..^1])
+                {
+                    CopyIntoContext(Path.Combine(RepositoryPaths.Root, source), Path.Combine(context, parts[^1].EndsWith('/') && !source.EndsWith('/') ? parts[^1] + Path.GetFileName(source) : parts[^1]));
+                }
+            }
+
             var commands = Dockerfile.Split('\n')
                 .Where(l => l.StartsWith("RUN dotnet ", StringComparison.Ordinal))
                 .Select(l => l["RUN dotnet ".Length..].Replace("/app", output, StringComparison.Ordinal).Trim())
@@ -42,7 +54,7 @@ public sealed class DockerfileTests
             commands.Should().HaveCount(2);
             foreach (var arguments in commands)
             {
-                var (exitCode, log) = await RunDotnet(arguments);
+                var (exitCode, log) = await RunDotnet(arguments, context);
                 exitCode.Should().Be(0, $"dotnet {arguments} failed:\n{log}");
             }
 
@@ -52,15 +64,37 @@ public sealed class DockerfileTests
         }
         finally
         {
-            Directory.Delete(output, recursive: true);
+            Directory.Delete(root, recursive: true);
         }
     }
 
-    private static async Task<(int ExitCode, string Log)> RunDotnet(string arguments)
+    private static void CopyIntoContext(string source, string destination)
+    {
+        if (File.Exists(source))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(source, destination, overwrite: true);
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            var segments = relative.Split(Path.DirectorySeparatorChar);
+            if (segments.Any(s => s is "bin" or "obj"))
+            {
+                continue;
+            }
+
+            CopyIntoContext(file, Path.Combine(destination, relative));
+        }
+    }
+
+    private static async Task<(int ExitCode, string Log)> RunDotnet(string arguments, string workingDirectory)
     {
         var start = new ProcessStartInfo("dotnet", arguments + " -nodeReuse:false")
         {
-            WorkingDirectory = RepositoryPaths.Root,
+            WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };

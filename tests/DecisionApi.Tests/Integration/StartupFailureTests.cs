@@ -93,7 +93,8 @@ public sealed class StartupFailureTests : IDisposable
     [Fact]
     public async Task The_built_store_starts_the_service()
     {
-        var outcome = await ServiceProcess.RunAsync(new Dictionary<string, string> { ["RuleStore__Path"] = RepositoryPaths.BuiltStore }, TimeSpan.FromSeconds(8));
+        var outcome = await ServiceProcess.RunAsync(
+            new Dictionary<string, string> { ["RuleStore__Path"] = RepositoryPaths.BuiltStore }, TimeSpan.FromSeconds(90), stopWhenPrinted: "Now listening on");
         outcome.Exited.Should().BeFalse("a valid store keeps the service running; output was:\n" + outcome.Output);
         outcome.Output.Should().Contain("Now listening on");
     }

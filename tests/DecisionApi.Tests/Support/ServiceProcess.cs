@@ -8,7 +8,8 @@ public static class ServiceProcess
 {
     public sealed record Outcome(bool Exited, int ExitCode, string Output);
 
-    public static async Task<Outcome> RunAsync(IDictionary<string, string> environment, TimeSpan waitForExit)
+    /// <summary>Runs the service until it exits, prints <paramref name="stopWhenPrinted"/> (then it is stopped), or the time is up.</summary>
+    public static async Task<Outcome> RunAsync(IDictionary<string, string> environment, TimeSpan waitForExit, string? stopWhenPrinted = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -34,6 +35,29 @@ public static class ServiceProcess
         using var timeout = new CancellationTokenSource(waitForExit);
         try
         {
+            while (stopWhenPrinted is not null && !process.HasExited)
+            {
+                lock (output)
+                {
+                    if (output.ToString().Contains(stopWhenPrinted, StringComparison.Ordinal))
+                    {
+                        break;
+                    }
+                }
+
+                await Task.Delay(100, timeout.Token);
+            }
+
+            if (stopWhenPrinted is not null && !process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync(timeout.Token);
+                lock (output)
+                {
+                    return new Outcome(false, -1, output.ToString());
+                }
+            }
+
             await process.WaitForExitAsync(timeout.Token);
             process.WaitForExit();
             lock (output)
