@@ -85,7 +85,7 @@ public sealed partial class FeedbackLog(ILogger<FeedbackLog> logger)
         }
     }
 
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Information,
+    [LoggerMessage(EventId = 3200, Level = LogLevel.Information,
         Message = "audit cds-feedback card={Card} outcome={Outcome} overrideReason={ReasonCode} acceptedSuggestions={AcceptedSuggestions} at={OutcomeTimestamp:o}")]
     private static partial void LogFeedback(ILogger logger, string card, string outcome, string reasonCode, int acceptedSuggestions, DateTimeOffset outcomeTimestamp);
 }
