@@ -139,7 +139,7 @@ public static class StoreLint
                     {
                         problems.Add($"{name} names unknown treatment '{row.Treatment}'");
                     }
-                    else if (treatment.Category != "first-line" && row.Treatment != "ia-corticosteroid")
+                    else if (treatment.Category != "first-line")
                     {
                         problems.Add($"{name} treatment {row.Treatment} is not a first-line option");
                     }

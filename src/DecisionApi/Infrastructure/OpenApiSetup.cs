@@ -41,12 +41,12 @@ public static class OpenApiSetup
     }
 }
 
-/// <summary>Documents <c>Accept-Language</c> on every /v1 operation.</summary>
+/// <summary>Documents <c>Accept-Language</c> on the operations whose text is localized (their handler takes a <see cref="RequestLanguage"/>).</summary>
 public sealed class AcceptLanguageHeaderFilter : IOperationFilter
 {
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
-        if (context.ApiDescription.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) != true)
+        if (!context.MethodInfo.GetParameters().Any(p => p.ParameterType == typeof(RequestLanguage)))
         {
             return;
         }

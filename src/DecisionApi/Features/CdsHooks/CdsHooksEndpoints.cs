@@ -71,6 +71,15 @@ public static partial class CdsHooksEndpoints
         ]));
     }
 
+    /// <param name="id">The CDS Service id from discovery (msc-knee-oa).</param>
+    /// <param name="request">The CDS Hooks request.</param>
+    /// <param name="options">CDS Hooks settings.</param>
+    /// <param name="prefetchResolver">Completes the prefetch.</param>
+    /// <param name="chartReader">Maps FHIR data to a profile.</param>
+    /// <param name="orders">Finds MSC orders.</param>
+    /// <param name="evaluator">The rule-store evaluator.</param>
+    /// <param name="composer">Builds the card.</param>
+    /// <param name="logger">Audit log.</param>
     public static async Task<IResult> CallAsync(
         string id, HttpRequest request, IOptions<CdsHooksOptions> options, PrefetchResolver prefetchResolver, ChartReader chartReader,
         OrderMatcher orders, Evaluator evaluator, CardComposer composer, ILogger<CdsResponse> logger)
@@ -147,6 +156,10 @@ public static partial class CdsHooksEndpoints
         }
     }
 
+    /// <param name="id">The CDS Service id the card came from (msc-knee-oa).</param>
+    /// <param name="request">The feedback request.</param>
+    /// <param name="options">CDS Hooks settings.</param>
+    /// <param name="feedbackLog">Audit log of feedback.</param>
     public static async Task<IResult> FeedbackAsync(string id, HttpRequest request, IOptions<CdsHooksOptions> options, FeedbackLog feedbackLog)
     {
         if (id != options.Value.ServiceId)
