@@ -10,7 +10,6 @@ public sealed class RuleStoreSnapshot
 {
     private RuleStoreSnapshot(StoreContent content)
     {
-        Content = content;
         Version = Required(content, Vocab.MetadataKeys.Version);
         ReleasedOn = Required(content, Vocab.MetadataKeys.ReleasedOn);
         ReviewedOn = content.MetadataValue(Vocab.MetadataKeys.ReviewedOn);
@@ -59,7 +58,6 @@ public sealed class RuleStoreSnapshot
             .Where(c => c.Field == Vocab.Fields.Jurisdiction).SelectMany(c => c.Codes).ToFrozenSet(StringComparer.Ordinal);
     }
 
-    public StoreContent Content { get; }
     public string Version { get; }
     public string ReleasedOn { get; }
     public string? ReviewedOn { get; }

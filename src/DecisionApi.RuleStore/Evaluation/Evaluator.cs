@@ -8,8 +8,6 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
 {
     private readonly RuleStoreInfo storeInfo = new(store.Version, store.ReleasedOn, store.ContentHash);
 
-    public RuleStoreSnapshot Store => store;
-
     public EvaluationResult Evaluate(PatientProfile profile, Language language)
     {
         var facts = new ProfileFacts(profile, profile.Jurisdiction ?? defaultJurisdiction);
