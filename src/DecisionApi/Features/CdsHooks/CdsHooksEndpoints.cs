@@ -152,7 +152,7 @@ public static partial class CdsHooksEndpoints
                 : RequestLanguage.Negotiate(request.Headers.AcceptLanguage.ToString());
             var result = evaluator.Evaluate(chart.Profile, language);
             LogCard(logger, hook, result.Assessment.Category, result.RuleStore.Version);
-            return TypedResults.Ok(new CdsResponse([composer.Compose(result, chart.Unknowns, hook == PatientView, language)]));
+            return TypedResults.Ok(new CdsResponse([composer.Compose(result, chart.Unknowns, hook == PatientView, language, BaseUrl(request))]));
         }
     }
 
@@ -207,6 +207,9 @@ public static partial class CdsHooksEndpoints
         : OperationOutcome.Result(StatusCodes.Status415UnsupportedMediaType, "not-supported", "Send the body as application/json.");
 
     private static IResult Invalid(string diagnostics) => OperationOutcome.Result(StatusCodes.Status400BadRequest, "invalid", diagnostics);
+
+    /// <summary>This service's URL as the caller reached it: scheme, host and path base.</summary>
+    private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 
     private static string Truncate(string value) => value.Length <= 60 ? value : value[..60] + "…";
 
