@@ -108,6 +108,14 @@ public static class StoreLint
                 }
             }
         }
+
+        foreach (var core in store.Statements.Where(s => s.Row.Kind == Vocab.Kinds.Caveat && s.Row.Core == 1))
+        {
+            if (!store.Texts.ContainsKey("cds.caveatLine." + core.Id))
+            {
+                problems.Add($"text cds.caveatLine.{core.Id} is missing (each core caveat needs its one-line card form)");
+            }
+        }
     }
 
     private static void CheckStatements(RuleStoreSnapshot store, List<string> problems)

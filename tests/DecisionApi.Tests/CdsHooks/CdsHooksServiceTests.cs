@@ -101,13 +101,18 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
         detail.Should().Contain(Headline("investigational-only"));
         foreach (var core in new[] { "caveat.acr-af-2019", "caveat.fda-no-approved-product" })
         {
-            detail.Should().Contain(BuiltStore.Snapshot.Statements.Single(s => s.Id == core).Text.En);
+            detail.Should().Contain(BuiltStore.Snapshot.Text("cds.caveatLine." + core).En);
         }
 
-        detail.Should().Contain("https://doi.org/10.1038/s41591-023-02632-w", "sources are linked");
-        detail.Should().Contain("**Sources**");
-        card.GetProperty("overrideReasons").GetArrayLength().Should().BeGreaterThanOrEqualTo(3);
-        card.TryGetProperty("links", out _).Should().BeFalse("no portal URL is configured");
+        detail.Should().NotContain("**Sources**", "sources live on the page, not in the card");
+        card.GetProperty("source").GetProperty("topic").GetProperty("code").GetString().Should().Be("investigational-only");
+        card.GetProperty("overrideReasons").EnumerateArray().Select(r => r.GetProperty("code").GetString())
+            .Should().Equal("registered-trial", "shared-decision", "not-relevant", "already-reviewed");
+        var link = card.GetProperty("links").EnumerateArray().Should().ContainSingle().Subject;
+        link.GetProperty("type").GetString().Should().Be("absolute");
+        link.GetProperty("label").GetString().Should().Be("Full evidence summary");
+        link.GetProperty("url").GetString().Should().StartWith("http://localhost/summary?age=62&kl=2&");
+        detail.Should().Contain("](" + link.GetProperty("url").GetString() + ")", "the detail points to the same page");
 
         var json = body.GetRawText();
         json.Should().NotContain(PatientId).And.NotContain(PatientName).And.NotContain("1964");
@@ -162,10 +167,10 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
         detail.Should().Contain("The EHR reported no procedures.");
         detail.Should().Contain(Headline("conventional-care-first"), "without the physical therapy procedure exercise is not documented");
         detail.Should().NotContain("Kellgren-Lawrence grade not documented", "the no-data line already says so");
-        detail.Should().Contain("**First-line options not yet documented**");
+        detail.Should().Contain("**First-line options not yet documented:**");
         detail.Should().Contain(BuiltStore.Snapshot.TreatmentsByCode["exercise-therapy"].Label.En);
-        var untried = detail[detail.IndexOf("**First-line options not yet documented**", StringComparison.Ordinal)..];
-        untried = untried[..untried.IndexOf("**Key evidence**", StringComparison.Ordinal)];
+        var untried = detail[detail.IndexOf("**First-line options not yet documented:**", StringComparison.Ordinal)..];
+        untried = untried[..untried.IndexOf('\n', StringComparison.Ordinal)];
         untried.Should().NotContain(BuiltStore.Snapshot.TreatmentsByCode["oral-nsaid"].Label.En, "naproxen is in the medication statements");
     }
 
@@ -326,7 +331,7 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
         using var portal = factory.WithWebHostBuilder(b => b.UseSetting("CdsHooks:PortalUrl", "https://portal.example.org/msc-evidence"));
         var (_, body) = await Call(OrderSign(Prefetch(), MscOrder()), portal.CreateClient());
         var link = SingleCard(body).GetProperty("links").EnumerateArray().Should().ContainSingle().Subject;
-        link.GetProperty("url").GetString().Should().Be("https://portal.example.org/msc-evidence");
+        link.GetProperty("url").GetString().Should().StartWith("https://portal.example.org/msc-evidence?age=62&kl=2&").And.EndWith("&lang=en");
         link.GetProperty("type").GetString().Should().Be("absolute");
     }
 

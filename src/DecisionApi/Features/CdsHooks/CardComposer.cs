@@ -56,7 +56,9 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         detail.Append("**").Append(T("cds.heading.assessment")).Append(":** ").AppendLine(result.Assessment.Headline).AppendLine();
         foreach (var caveat in result.Caveats.Where(c => coreCaveats.Contains(c.Id)))
         {
-            detail.Append("- **").Append(caveat.Issuer).Append(":** ").AppendLine(caveat.Text);
+            // One line each: the store's card line for the caveat (the page shows the full sourced text).
+            var line = store.Texts.TryGetValue("cds.caveatLine." + caveat.Id, out var cardLine) ? cardLine.In(language) : caveat.Text;
+            detail.Append("- **").Append(caveat.Issuer).Append(":** ").AppendLine(line);
         }
 
         var untried = result.ConventionalOptions.Where(o => !o.Tried).Select(o => o.Label).Distinct(StringComparer.Ordinal).ToList();

@@ -42,10 +42,10 @@ public static class SummaryLink
 
         if (used.Bmi is { } bmi)
         {
-            parts.Add("bmi=" + Math.Round(bmi, 1).ToString("0.#", CultureInfo.InvariantCulture));
+            parts.Add("bmi=" + Math.Round(bmi, 1, MidpointRounding.AwayFromZero).ToString("0.#", CultureInfo.InvariantCulture));
         }
 
-        parts.Add("jurisdiction=" + Uri.EscapeDataString(used.Jurisdiction));
+        parts.Add("jurisdiction=" + Uri.EscapeDataString(used.Jurisdiction.ToUpperInvariant()));
         parts.Add("lang=" + LanguageCode(language));
         return string.Join('&', parts);
     }
