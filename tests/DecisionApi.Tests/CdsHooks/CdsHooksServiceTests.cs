@@ -326,6 +326,24 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
     }
 
     [Fact]
+    public async Task The_card_link_carries_no_identifier_and_opens_the_same_assessment()
+    {
+        var (_, body) = await Call(OrderSign(Prefetch(birthDate: "1929-02-11", kl: 3), MscOrder()));
+        var card = SingleCard(body);
+        var url = card.GetProperty("links")[0].GetProperty("url").GetString()!;
+        url.Should().StartWith("http://localhost/summary?age=90&kl=3&", "ages above 90 are written as 90");
+        url.Should().NotContain(PatientId).And.NotContain(PatientName).And.NotContain("1929").And.NotContain("prac-17").And.NotContain("sr-msc");
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(url).Query).Keys
+            .Should().BeSubsetOf(DecisionApi.Features.Summary.SummaryLink.Parameters);
+
+        var page = await client.GetAsync(new Uri(url).PathAndQuery);
+        page.StatusCode.Should().Be(HttpStatusCode.OK);
+        var html = System.Net.WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+        html.Should().Contain(Headline("outside-evidence-base"));
+        html.Should().Contain("category-" + card.GetProperty("source").GetProperty("topic").GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task A_configured_portal_gets_a_link()
     {
         using var portal = factory.WithWebHostBuilder(b => b.UseSetting("CdsHooks:PortalUrl", "https://portal.example.org/msc-evidence"));
