@@ -152,6 +152,14 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
         var detail = SingleCard(body).GetProperty("detail").GetString()!;
         detail.Should().Contain("Kellgren-Lawrence grade not documented");
         detail.Should().Contain(Headline("investigational-only"));
+
+        var url = new Uri(SingleCard(body).GetProperty("links")[0].GetProperty("url").GetString()!);
+        url.Query.Should().Contain("&kl=unknown&");
+        var page = await client.GetAsync(url.PathAndQuery);
+        page.StatusCode.Should().Be(HttpStatusCode.OK, "the page evaluates without the KL grade, as the card did");
+        var html = System.Net.WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+        html.Should().Contain(Headline("investigational-only"));
+        html.Should().NotContain("klGrade' is required");
     }
 
     [Fact]

@@ -121,6 +121,9 @@ public sealed partial class SummaryPageTests(DecisionApiFactory factory)
         fromValidator.Should().Contain("role=\"alert\"").And.Contain("<form method=\"get\" action=\"/summary\"");
         fromValidator.Should().Contain("value=\"exercise-therapy\" checked", "the form keeps what was entered");
 
+        var unknownAge = WebUtility.HtmlDecode(await (await client.GetAsync("/summary?age=unknown&kl=9&treatments=")).Content.ReadAsStringAsync());
+        unknownAge.Should().Contain("Kellgren-Lawrence grade from 0 to 4", "'unknown' skips only the required-value check").And.NotContain("'age'");
+
         var repeated = await client.GetAsync("/summary?age=60&age=61&kl=2&treatments=");
         repeated.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         WebUtility.HtmlDecode(await repeated.Content.ReadAsStringAsync()).Should().Contain("'age' was given more than once.");

@@ -34,7 +34,7 @@ public static partial class CdsHooksEndpoints
         group.MapPost("/{id}", CallAsync)
             .WithName("CdsServiceCall")
             .WithSummary("Call the CDS Service")
-            .WithDescription("A CDS Hooks 2.0 request. When a draft order for a stem-cell (MSC) knee injection is selected (order-select) or signed (order-sign), returns one warning card with the patient's assessment, the ACR/AF and FDA caveats, key evidence, safety points, sources and what the chart did not document; otherwise {\"cards\": []}. 412 with an OperationOutcome when required prefetch is missing and no allowlisted fhirServer can supply it.")
+            .WithDescription("A CDS Hooks 2.0 request. When a draft order for a stem-cell (MSC) knee injection is selected (order-select) or signed (order-sign), returns one warning card read at a glance: a one-sentence summary for the patient's assessment category, the assessment, the ACR/AF and FDA caveats, untried first-line options, what the chart did not document, the category as source.topic, and a link to the full evidence summary page (GET /summary, or the configured portal) carrying only the de-identified profile; otherwise {\"cards\": []}. 412 with an OperationOutcome when required prefetch is missing and no allowlisted fhirServer can supply it.")
             .Accepts<JsonElement>("application/json")
             .Produces<CdsResponse>()
             .Produces<OperationOutcome>(StatusCodes.Status400BadRequest, "application/fhir+json")

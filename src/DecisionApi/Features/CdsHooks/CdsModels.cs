@@ -28,7 +28,7 @@ public sealed record CdsCard(
     IReadOnlyList<CdsCoding> OverrideReasons,
     IReadOnlyList<CdsLink> Links);
 
-/// <summary>Where the card's guidance comes from; <c>Topic</c> is the assessment category, for EHR analytics.</summary>
+/// <summary>Where the card's guidance comes from; the topic is the assessment category, for EHR analytics.</summary>
 public sealed record CdsSource(string Label, string? Url, CdsCoding? Topic);
 
 public sealed record CdsCoding(string System, string Code, string Display);

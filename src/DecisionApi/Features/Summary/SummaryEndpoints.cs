@@ -83,7 +83,21 @@ public static class SummaryEndpoints
         };
         if (errors.Count == 0)
         {
-            errors.AddRange(validator.Validate(request).Errors.Select(e => e.ErrorMessage));
+            // "unknown" (from a card whose chart lacked the value) passes the required-value check; every other rule applies.
+            var ageUnknown = IsUnknown("age", query);
+            var klUnknown = IsUnknown("kl", query);
+            var checkedRequest = ageUnknown || klUnknown
+                ? new EvaluationRequest
+                {
+                    Age = ageUnknown ? 18 : request.Age,
+                    KlGrade = klUnknown ? 0 : request.KlGrade,
+                    Bmi = request.Bmi,
+                    PriorTreatments = request.PriorTreatments,
+                    Conditions = request.Conditions,
+                    Jurisdiction = request.Jurisdiction,
+                }
+                : request;
+            errors.AddRange(validator.Validate(checkedRequest).Errors.Select(e => e.ErrorMessage));
         }
 
         if (errors.Count > 0)
@@ -151,10 +165,13 @@ public static class SummaryEndpoints
         return string.IsNullOrWhiteSpace(values.ToString()) ? null : values.ToString().Trim();
     }
 
+    private static bool IsUnknown(string name, IQueryCollection query) =>
+        query[name] is { Count: 1 } values && string.Equals(values.ToString(), SummaryLink.Unknown, StringComparison.Ordinal);
+
     private static int? Integer(string name, IQueryCollection query, List<string> errors, Func<string, string> text)
     {
         var value = Single(name, query, errors, text);
-        if (value is null)
+        if (value is null || value == SummaryLink.Unknown)
         {
             return null;
         }

@@ -16,6 +16,9 @@ public static class SummaryLink
     /// <summary>Ages above this are written as this value, so that a link never narrows down a very old patient.</summary>
     public const int AgeCap = 90;
 
+    /// <summary>The value of <c>age</c> or <c>kl</c> when the chart did not provide it (only links from a card use it).</summary>
+    public const string Unknown = "unknown";
+
     /// <summary>The query parameters the page accepts; any other is refused.</summary>
     public static readonly string[] Parameters = ["age", "kl", "treatments", "conditions", "bmi", "jurisdiction", "lang"];
 
@@ -24,15 +27,9 @@ public static class SummaryLink
     {
         ArgumentNullException.ThrowIfNull(used);
         var parts = new List<string>();
-        if (used.Age is { } age)
-        {
-            parts.Add("age=" + Math.Min(age, AgeCap).ToString(CultureInfo.InvariantCulture));
-        }
-
-        if (used.KlGrade is { } kl)
-        {
-            parts.Add("kl=" + kl.ToString(CultureInfo.InvariantCulture));
-        }
+        // A chart may lack the age or the KL grade: the card is still computed, and the page says "unknown" too.
+        parts.Add("age=" + (used.Age is { } age ? Math.Min(age, AgeCap).ToString(CultureInfo.InvariantCulture) : Unknown));
+        parts.Add("kl=" + (used.KlGrade is { } kl ? kl.ToString(CultureInfo.InvariantCulture) : Unknown));
 
         parts.Add("treatments=" + Codes(used.PriorTreatments));
         if (used.Conditions.Count > 0)
