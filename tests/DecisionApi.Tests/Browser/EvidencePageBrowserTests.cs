@@ -90,7 +90,7 @@ public sealed partial class EvidencePageBrowserTests
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "summary-en.png") });
 
         // Switch to Chinese: same profile, same assessment, both caveats still on the first screen.
-        await page.ClickAsync("nav[aria-label='Language'] a");
+        await page.ClickAsync("nav.language a");
         await page.WaitForURLAsync(url => url.Contains("lang=zh", StringComparison.Ordinal));
         await page.WaitForLoadStateAsync(LoadState.Load);
         (await page.Locator("html").GetAttributeAsync("lang")).Should().Be("zh-Hans");

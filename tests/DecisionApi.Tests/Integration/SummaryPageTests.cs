@@ -164,6 +164,6 @@ public sealed partial class SummaryPageTests(DecisionApiFactory factory)
     [GeneratedRegex("<link rel=\"stylesheet\" href=\"([^\"]+)\"")]
     private static partial Regex StylesheetHref();
 
-    [GeneratedRegex("<nav aria-label=\"Language\"><a href=\"([^\"]+)\"")]
+    [GeneratedRegex("<nav class=\"language\" aria-label=\"[^\"]+\"><a href=\"([^\"]+)\"")]
     private static partial Regex LanguageLink();
 }

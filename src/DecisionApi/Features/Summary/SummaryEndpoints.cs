@@ -15,7 +15,7 @@ namespace DecisionApi.Features.Summary;
 /// GET /summary: the evaluation of POST /v1/evaluations as a server-rendered HTML page (Razor components, no script),
 /// the target of the CDS card's link and a page for people exploring. Only the de-identified profile is accepted.
 /// </summary>
-public static class SummaryEndpoints
+public static partial class SummaryEndpoints
 {
     public const string StylePath = SummaryLink.Path + "/summary.css";
 
@@ -49,7 +49,7 @@ public static class SummaryEndpoints
 
     /// <summary>Renders the page for the query's profile, the form, or the errors.</summary>
     public static RazorComponentResult<SummaryPage> Show(
-        HttpContext context, RuleStoreSnapshot store, Evaluator evaluator, IValidator<EvaluationRequest> validator)
+        HttpContext context, RuleStoreSnapshot store, Evaluator evaluator, IValidator<EvaluationRequest> validator, ILogger<SummaryPage> logger)
     {
         var query = context.Request.Query;
         var language = query.TryGetValue("lang", out var lang)
@@ -112,7 +112,9 @@ public static class SummaryEndpoints
             request.Bmi,
             request.Conditions is null ? null : [.. request.Conditions.Select(code => code!)],
             request.Jurisdiction?.ToUpperInvariant());
-        return Page(view with { Result = evaluator.Evaluate(profile, language) }, 200);
+        var result = evaluator.Evaluate(profile, language);
+        LogPage(logger, result.Assessment.Category, result.RuleStore.Version);
+        return Page(view with { Result = result }, 200);
     }
 
     /// <summary>The page's stylesheet.</summary>
@@ -201,4 +203,7 @@ public static class SummaryEndpoints
         errors.Add(text("page.error.badNumber").Replace("{field}", name, StringComparison.Ordinal));
         return null;
     }
+
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "audit summary-page category={Category} store={StoreVersion}")]
+    private static partial void LogPage(ILogger logger, string category, string storeVersion);
 }
