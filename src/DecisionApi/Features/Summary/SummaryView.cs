@@ -31,6 +31,18 @@ public sealed record SummaryView(RuleStoreSnapshot Store, Language Language, IRe
     public string Value(string kind, string value) =>
         Store.Texts.TryGetValue($"value.{kind}.{value}", out var text) ? text.In(Language) : value;
 
+    /// <summary>The form label of a profile field named as in the REST request (age, klGrade, bmi, ...).</summary>
+    public string FieldLabel(string field) => field switch
+    {
+        "age" => T("page.field.age"),
+        "klGrade" => T("page.field.kl"),
+        "priorTreatments" => T("page.field.treatments"),
+        "conditions" => T("page.field.conditions"),
+        "bmi" => T("page.field.bmi"),
+        "jurisdiction" => T("page.field.jurisdiction"),
+        _ => field,
+    };
+
     public string Field(string name) => Form.TryGetValue(name, out var value) ? value : "";
 
     public bool Checked(string name, string code) =>
