@@ -15,6 +15,7 @@ public static class StoreLint
         CheckSources(store, problems);
         CheckVocabularies(store, problems);
         CheckTexts(store, problems);
+        CheckCategoryTexts(store, problems);
         CheckStatements(store, problems);
         CheckRules(store, problems);
         CheckCoreCaveats(store, problems);
@@ -85,10 +86,34 @@ public static class StoreLint
         foreach (var (key, text) in store.Texts)
         {
             RequireBothLanguages(text, $"text {key}", problems);
-            if (key.EndsWith("ummary", StringComparison.Ordinal) && key.StartsWith("cds.", StringComparison.Ordinal)
+            if ((key.EndsWith("ummary", StringComparison.Ordinal) || key.StartsWith("cds.summary.", StringComparison.Ordinal))
+                && key.StartsWith("cds.", StringComparison.Ordinal)
                 && (text.En.Length >= 140 || text.Zh.Length >= 140))
             {
                 problems.Add($"text {key} must stay under 140 characters (CDS Hooks card summary)");
+            }
+        }
+    }
+
+    /// <summary>Each assessment category needs its card summary and its label.</summary>
+    private static void CheckCategoryTexts(RuleStoreSnapshot store, List<string> problems)
+    {
+        foreach (var category in Vocab.Categories)
+        {
+            foreach (var key in new[] { "cds.summary." + category, "category." + category })
+            {
+                if (!store.Texts.ContainsKey(key))
+                {
+                    problems.Add($"text {key} is missing (every assessment category needs a card summary and a label)");
+                }
+            }
+        }
+
+        foreach (var core in store.Statements.Where(s => s.Row.Kind == Vocab.Kinds.Caveat && s.Row.Core == 1))
+        {
+            if (!store.Texts.ContainsKey("cds.caveatLine." + core.Id))
+            {
+                problems.Add($"text cds.caveatLine.{core.Id} is missing (each core caveat needs its one-line card form)");
             }
         }
     }

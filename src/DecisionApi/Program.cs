@@ -5,6 +5,7 @@ using DecisionApi.Features.CdsHooks;
 using DecisionApi.Features.CdsHooks.Security;
 using DecisionApi.Features.Evaluations;
 using DecisionApi.Features.Health;
+using DecisionApi.Features.Summary;
 using DecisionApi.Infrastructure;
 using DecisionApi.RuleStore;
 using DecisionApi.RuleStore.Evaluation;
@@ -24,6 +25,8 @@ builder.Services.AddSingleton(sp => new Evaluator(
     sp.GetRequiredService<IOptions<EvaluationOptions>>().Value.DefaultJurisdiction.ToUpperInvariant()));
 builder.Services.AddSingleton<IValidator<EvaluationRequest>, EvaluationRequestValidator>();
 builder.Services.AddSingleton<RequestFieldCatalog>();
+// Server-rendered HTML for the evidence summary page (RazorComponentResult; no interactivity, no script).
+builder.Services.AddRazorComponents();
 
 builder.Services.ConfigureHttpJsonOptions(options =>
 {
@@ -99,6 +102,7 @@ app.MapCatalog();
 app.MapAbout();
 app.MapHealth();
 app.MapCdsHooks();
+app.MapSummary();
 
 await app.RunAsync();
 return 0;

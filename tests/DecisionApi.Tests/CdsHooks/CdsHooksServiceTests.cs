@@ -101,13 +101,18 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
         detail.Should().Contain(Headline("investigational-only"));
         foreach (var core in new[] { "caveat.acr-af-2019", "caveat.fda-no-approved-product" })
         {
-            detail.Should().Contain(BuiltStore.Snapshot.Statements.Single(s => s.Id == core).Text.En);
+            detail.Should().Contain(BuiltStore.Snapshot.Text("cds.caveatLine." + core).En);
         }
 
-        detail.Should().Contain("https://doi.org/10.1038/s41591-023-02632-w", "sources are linked");
-        detail.Should().Contain("**Sources**");
-        card.GetProperty("overrideReasons").GetArrayLength().Should().BeGreaterThanOrEqualTo(3);
-        card.TryGetProperty("links", out _).Should().BeFalse("no portal URL is configured");
+        detail.Should().NotContain("**Sources**", "sources live on the page, not in the card");
+        card.GetProperty("source").GetProperty("topic").GetProperty("code").GetString().Should().Be("investigational-only");
+        card.GetProperty("overrideReasons").EnumerateArray().Select(r => r.GetProperty("code").GetString())
+            .Should().Equal("registered-trial", "shared-decision", "not-relevant", "already-reviewed");
+        var link = card.GetProperty("links").EnumerateArray().Should().ContainSingle().Subject;
+        link.GetProperty("type").GetString().Should().Be("absolute");
+        link.GetProperty("label").GetString().Should().Be("Full evidence summary");
+        link.GetProperty("url").GetString().Should().StartWith("http://localhost/summary?age=62&kl=2&");
+        detail.Should().Contain("](" + link.GetProperty("url").GetString() + ")", "the detail points to the same page");
 
         var json = body.GetRawText();
         json.Should().NotContain(PatientId).And.NotContain(PatientName).And.NotContain("1964");
@@ -147,6 +152,14 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
         var detail = SingleCard(body).GetProperty("detail").GetString()!;
         detail.Should().Contain("Kellgren-Lawrence grade not documented");
         detail.Should().Contain(Headline("investigational-only"));
+
+        var url = new Uri(SingleCard(body).GetProperty("links")[0].GetProperty("url").GetString()!);
+        url.Query.Should().Contain("&kl=unknown&");
+        var page = await client.GetAsync(url.PathAndQuery);
+        page.StatusCode.Should().Be(HttpStatusCode.OK, "the page evaluates without the KL grade, as the card did");
+        var html = System.Net.WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+        html.Should().Contain(Headline("investigational-only"));
+        html.Should().NotContain("klGrade' is required");
     }
 
     [Fact]
@@ -162,10 +175,10 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
         detail.Should().Contain("The EHR reported no procedures.");
         detail.Should().Contain(Headline("conventional-care-first"), "without the physical therapy procedure exercise is not documented");
         detail.Should().NotContain("Kellgren-Lawrence grade not documented", "the no-data line already says so");
-        detail.Should().Contain("**First-line options not yet documented**");
+        detail.Should().Contain("**First-line options not yet documented:**");
         detail.Should().Contain(BuiltStore.Snapshot.TreatmentsByCode["exercise-therapy"].Label.En);
-        var untried = detail[detail.IndexOf("**First-line options not yet documented**", StringComparison.Ordinal)..];
-        untried = untried[..untried.IndexOf("**Key evidence**", StringComparison.Ordinal)];
+        var untried = detail[detail.IndexOf("**First-line options not yet documented:**", StringComparison.Ordinal)..];
+        untried = untried[..untried.IndexOf('\n', StringComparison.Ordinal)];
         untried.Should().NotContain(BuiltStore.Snapshot.TreatmentsByCode["oral-nsaid"].Label.En, "naproxen is in the medication statements");
     }
 
@@ -321,12 +334,30 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
     }
 
     [Fact]
+    public async Task The_card_link_carries_no_identifier_and_opens_the_same_assessment()
+    {
+        var (_, body) = await Call(OrderSign(Prefetch(birthDate: "1929-02-11", kl: 3), MscOrder()));
+        var card = SingleCard(body);
+        var url = card.GetProperty("links")[0].GetProperty("url").GetString()!;
+        url.Should().StartWith("http://localhost/summary?age=90&kl=3&", "ages above 90 are written as 90");
+        url.Should().NotContain(PatientId).And.NotContain(PatientName).And.NotContain("1929").And.NotContain("prac-17").And.NotContain("sr-msc");
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(url).Query).Keys
+            .Should().BeSubsetOf(DecisionApi.Features.Summary.SummaryLink.Parameters);
+
+        var page = await client.GetAsync(new Uri(url).PathAndQuery);
+        page.StatusCode.Should().Be(HttpStatusCode.OK);
+        var html = System.Net.WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+        html.Should().Contain(Headline("outside-evidence-base"));
+        html.Should().Contain("category-" + card.GetProperty("source").GetProperty("topic").GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task A_configured_portal_gets_a_link()
     {
         using var portal = factory.WithWebHostBuilder(b => b.UseSetting("CdsHooks:PortalUrl", "https://portal.example.org/msc-evidence"));
         var (_, body) = await Call(OrderSign(Prefetch(), MscOrder()), portal.CreateClient());
         var link = SingleCard(body).GetProperty("links").EnumerateArray().Should().ContainSingle().Subject;
-        link.GetProperty("url").GetString().Should().Be("https://portal.example.org/msc-evidence");
+        link.GetProperty("url").GetString().Should().StartWith("https://portal.example.org/msc-evidence?age=62&kl=2&").And.EndWith("&lang=en");
         link.GetProperty("type").GetString().Should().Be("absolute");
     }
 

@@ -70,6 +70,12 @@ public static class CardInvariants
             summary.Length.Should().BeInRange(1, 139);
             card.GetProperty("indicator").GetString().Should().BeOneOf("info", "warning", "critical");
             card.GetProperty("source").GetProperty("label").GetString().Should().NotBeNullOrWhiteSpace();
+            var topic = card.GetProperty("source").GetProperty("topic");
+            topic.GetProperty("system").GetString().Should().Be("urn:decision-api:assessment-category");
+            DecisionApi.RuleStore.Content.Vocab.Categories.Should().Contain(topic.GetProperty("code").GetString());
+            topic.GetProperty("display").GetString().Should().NotBeNullOrWhiteSpace();
+            card.GetProperty("links").EnumerateArray().Should().ContainSingle(l => l.GetProperty("type").GetString() == "absolute",
+                "every card links to the full evidence summary");
             Guid.TryParse(card.GetProperty("uuid").GetString(), out _).Should().BeTrue();
             if (card.TryGetProperty("overrideReasons", out var reasons))
             {

@@ -1,4 +1,5 @@
 using System.Text;
+using DecisionApi.Features.Summary;
 using DecisionApi.RuleStore;
 using DecisionApi.RuleStore.Content;
 using DecisionApi.RuleStore.Evaluation;
@@ -6,92 +7,104 @@ using Microsoft.Extensions.Options;
 
 namespace DecisionApi.Features.CdsHooks;
 
-/// <summary>Turns an evaluation into the one CDS Hooks card. Every sentence comes from the store; no patient identifier is written.</summary>
+/// <summary>
+/// Turns an evaluation into the one CDS Hooks card, read at a glance: a one-sentence summary per assessment category, a
+/// short detail (assessment, the two core caveats, untried first-line options, what the chart did not provide, the link
+/// to the full evidence summary) and one link to the page. Every sentence comes from the store; no patient identifier is
+/// written (the link carries only the de-identified profile).
+/// </summary>
 public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptions> options)
 {
     public const string OverrideReasonSystem = "urn:decision-api:cds-override-reason";
-    private const int EvidenceShown = 4;
+    public const string CategorySystem = "urn:decision-api:assessment-category";
+    private const string OverridePrefix = "cds.overrideReason.";
 
     private readonly Source guideline = store.Rules
         .First(r => r.Kind == Vocab.Kinds.Caveat && r.Statement.Row.Core == 1 && r.Statement.Row.Issuer == "ACR/AF")
         .Statement.Sources[0];
 
-    private readonly string[] overrideCodes =
+    private readonly HashSet<string> coreCaveats =
+        [.. store.Statements.Where(s => s.Row.Kind == Vocab.Kinds.Caveat && s.Row.Core == 1).Select(s => s.Id)];
+
+    // Keys are cds.overrideReason.<position>.<code>: the store decides the order (clinical order), the code follows it.
+    private readonly (string Key, string Code)[] overrideReasons =
     [
-        .. store.Texts.Keys.Where(k => k.StartsWith("cds.overrideReason.", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal).Select(k => k["cds.overrideReason.".Length..]),
+        .. store.Texts.Keys.Where(k => k.StartsWith(OverridePrefix, StringComparison.Ordinal))
+            .Select(k => (Key: k, Tail: k[OverridePrefix.Length..]))
+            .Select(k => (k.Key, Position: int.TryParse(k.Tail.Split('.')[0], out var p) ? p : int.MaxValue, Code: k.Tail[(k.Tail.IndexOf('.', StringComparison.Ordinal) + 1)..]))
+            .OrderBy(k => k.Position).ThenBy(k => k.Code, StringComparer.Ordinal)
+            .Select(k => (k.Key, k.Code)),
     ];
 
-    public CdsCard Compose(EvaluationResult result, IReadOnlyList<(string Key, string? What)> unknowns, bool patientView, Language language)
+    /// <param name="result">The evaluation of the chart's profile.</param>
+    /// <param name="unknowns">What the chart did not provide: a text key and, for keys with {what}, the cds.data.* suffix.</param>
+    /// <param name="patientView">Patient-view hook: an info card instead of a warning.</param>
+    /// <param name="language">Card language.</param>
+    /// <param name="requestBaseUrl">This service's URL as the caller reached it (scheme, host, path base); used for the
+    /// link unless <c>CdsHooks:PublicBaseUrl</c> is configured.</param>
+    public CdsCard Compose(
+        EvaluationResult result, IReadOnlyList<(string Key, string? What)> unknowns, bool patientView, Language language, string requestBaseUrl)
     {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(unknowns);
         string T(string key) => store.Text(key).In(language);
-        var sources = new List<Source>();
-        string Cite(IEnumerable<Source> cited) => string.Concat(cited.Select(source =>
-        {
-            var index = sources.FindIndex(s => s.Id == source.Id);
-            if (index < 0)
-            {
-                sources.Add(source);
-                index = sources.Count - 1;
-            }
-
-            return $" [{index + 1}]";
-        }));
+        var category = result.Assessment.Category;
+        var link = LinkUrl(result.Inputs.Used, language, requestBaseUrl);
+        var separator = T("list.separator");
 
         var detail = new StringBuilder();
         detail.Append("**").Append(T("cds.heading.assessment")).Append(":** ").AppendLine(result.Assessment.Headline).AppendLine();
-        detail.Append(result.Assessment.Rationale).AppendLine(Cite(result.Assessment.Sources));
-        foreach (var note in result.Assessment.Notes)
+        foreach (var caveat in result.Caveats.Where(c => coreCaveats.Contains(c.Id)))
         {
-            detail.AppendLine().Append(note.Text).AppendLine(Cite(note.Sources));
+            // One line each: the store's card line for the caveat (the page shows the full sourced text).
+            var line = store.Texts.TryGetValue("cds.caveatLine." + caveat.Id, out var cardLine) ? cardLine.In(language) : caveat.Text;
+            detail.Append("- **").Append(caveat.Issuer).Append(":** ").AppendLine(line);
         }
 
-        Section(detail, T("cds.heading.caveats"), result.Caveats.Where(c => c.Severity != "info")
-            .Select(c => $"**{c.Issuer}:** {c.Text}{Cite(c.Sources)}"));
-        Section(detail, T("cds.heading.untried"), result.ConventionalOptions.Where(o => !o.Tried)
-            .GroupBy(o => o.Treatment, StringComparer.Ordinal)
-            .Select(g => $"{g.First().Label} ({string.Join(", ", g.Select(o => $"{o.Issuer}: {o.Strength}"))}){Cite(g.SelectMany(o => o.Sources).DistinctBy(s => s.Id))}"));
-        Section(detail, T("cds.heading.evidence"), result.Evidence.Take(EvidenceShown)
-            .Select(e => $"{e.Text} ({T("cds.certainty")}: {e.Certainty}){Cite(e.Sources)}"));
-        Section(detail, T("cds.heading.safety"), result.Safety.Select(s => s.Text + Cite(s.Sources)));
-        Section(detail, T("cds.heading.unknown"), unknowns.Select(u => u.What is null
-            ? T(u.Key)
-            : T(u.Key).Replace("{what}", T("cds.data." + u.What), StringComparison.Ordinal)));
-        Section(detail, T("cds.heading.sources"), sources.Select((s, i) => $"{i + 1}. {SourceLine(s, T("cds.secondary"))}"), numbered: true);
+        var untried = result.ConventionalOptions.Where(o => !o.Tried).Select(o => o.Label).Distinct(StringComparer.Ordinal).ToList();
+        if (untried.Count > 0)
+        {
+            detail.AppendLine().Append("**").Append(T("cds.detail.untried")).Append(":** ").AppendLine(string.Join(separator, untried));
+        }
+
+        var missing = unknowns.Select(u => u.What is null
+                ? T(u.Key)
+                : T(u.Key).Replace("{what}", T("cds.data." + u.What), StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal).ToList();
+        if (missing.Count > 0)
+        {
+            detail.AppendLine().Append("**").Append(T("cds.heading.unknown")).AppendLine(":**");
+            foreach (var line in missing)
+            {
+                detail.Append("- ").AppendLine(line);
+            }
+        }
+
+        detail.AppendLine().AppendLine(T("cds.detail.fullSummary").Replace("{url}", link, StringComparison.Ordinal));
         detail.AppendLine().Append('*').Append(T("cds.decisionSupport")).Append('*');
 
-        var portal = options.Value.PortalUrl;
         return new CdsCard(
             Guid.NewGuid().ToString(),
-            T(patientView ? "cds.patientViewSummary" : "cds.summary"),
+            T("cds.summary." + category),
             patientView ? "info" : "warning",
             detail.ToString(),
-            new CdsSource(T("cds.sourceLabel"), LinkOf(guideline)),
-            [.. overrideCodes.Select(code => new CdsCoding(OverrideReasonSystem, code, T("cds.overrideReason." + code)))],
-            string.IsNullOrWhiteSpace(portal) ? null : [new CdsLink(T("cds.linkLabel"), portal, "absolute")]);
+            new CdsSource(T("cds.sourceLabel"), LinkOf(guideline), new CdsCoding(CategorySystem, category, T("category." + category))),
+            [.. overrideReasons.Select(r => new CdsCoding(OverrideReasonSystem, r.Code, T(r.Key)))],
+            [new CdsLink(T("cds.linkLabel"), link, "absolute")]);
     }
 
-    private static void Section(StringBuilder detail, string heading, IEnumerable<string> lines, bool numbered = false)
+    /// <summary>The page (or the configured portal) for this profile, with the de-identified query.</summary>
+    private string LinkUrl(UsedInputs used, Language language, string requestBaseUrl)
     {
-        var items = lines.ToList();
-        if (items.Count == 0)
+        var settings = options.Value;
+        if (!string.IsNullOrWhiteSpace(settings.PortalUrl))
         {
-            return;
+            var portal = settings.PortalUrl.Trim();
+            return portal + (portal.Contains('?', StringComparison.Ordinal) ? "&" : "?") + SummaryLink.Query(used, language);
         }
 
-        detail.AppendLine().AppendLine().Append("**").Append(heading).AppendLine("**").AppendLine();
-        foreach (var item in items)
-        {
-            detail.Append(numbered ? "" : "- ").AppendLine(item);
-        }
-    }
-
-    private static string SourceLine(Source source, string secondaryLabel)
-    {
-        var link = LinkOf(source);
-        var citation = source.Citation.Replace("[", "\\[", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal);
-        var text = link is null ? citation : $"[{citation}]({link})";
-        return source.Verification == "secondary" ? $"{text} ({secondaryLabel})" : text;
+        var baseUrl = string.IsNullOrWhiteSpace(settings.PublicBaseUrl) ? requestBaseUrl : settings.PublicBaseUrl.Trim();
+        return SummaryLink.Absolute(baseUrl, used, language);
     }
 
     private static string? LinkOf(Source source) =>

@@ -34,7 +34,7 @@ public static partial class CdsHooksEndpoints
         group.MapPost("/{id}", CallAsync)
             .WithName("CdsServiceCall")
             .WithSummary("Call the CDS Service")
-            .WithDescription("A CDS Hooks 2.0 request. When a draft order for a stem-cell (MSC) knee injection is selected (order-select) or signed (order-sign), returns one warning card with the patient's assessment, the ACR/AF and FDA caveats, key evidence, safety points, sources and what the chart did not document; otherwise {\"cards\": []}. 412 with an OperationOutcome when required prefetch is missing and no allowlisted fhirServer can supply it.")
+            .WithDescription("A CDS Hooks 2.0 request. When a draft order for a stem-cell (MSC) knee injection is selected (order-select) or signed (order-sign), returns one warning card read at a glance: a one-sentence summary for the patient's assessment category, the assessment, the ACR/AF and FDA caveats, untried first-line options, what the chart did not document, the category as source.topic, and a link to the full evidence summary page (GET /summary, or the configured portal) carrying only the de-identified profile; otherwise {\"cards\": []}. 412 with an OperationOutcome when required prefetch is missing and no allowlisted fhirServer can supply it.")
             .Accepts<JsonElement>("application/json")
             .Produces<CdsResponse>()
             .Produces<OperationOutcome>(StatusCodes.Status400BadRequest, "application/fhir+json")
@@ -152,7 +152,7 @@ public static partial class CdsHooksEndpoints
                 : RequestLanguage.Negotiate(request.Headers.AcceptLanguage.ToString());
             var result = evaluator.Evaluate(chart.Profile, language);
             LogCard(logger, hook, result.Assessment.Category, result.RuleStore.Version);
-            return TypedResults.Ok(new CdsResponse([composer.Compose(result, chart.Unknowns, hook == PatientView, language)]));
+            return TypedResults.Ok(new CdsResponse([composer.Compose(result, chart.Unknowns, hook == PatientView, language, BaseUrl(request))]));
         }
     }
 
@@ -207,6 +207,9 @@ public static partial class CdsHooksEndpoints
         : OperationOutcome.Result(StatusCodes.Status415UnsupportedMediaType, "not-supported", "Send the body as application/json.");
 
     private static IResult Invalid(string diagnostics) => OperationOutcome.Result(StatusCodes.Status400BadRequest, "invalid", diagnostics);
+
+    /// <summary>This service's URL as the caller reached it: scheme, host and path base.</summary>
+    private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
 
     private static string Truncate(string value) => value.Length <= 60 ? value : value[..60] + "…";
 

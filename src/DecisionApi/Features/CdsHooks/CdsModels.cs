@@ -26,9 +26,10 @@ public sealed record CdsCard(
     string Detail,
     CdsSource Source,
     IReadOnlyList<CdsCoding> OverrideReasons,
-    IReadOnlyList<CdsLink>? Links);
+    IReadOnlyList<CdsLink> Links);
 
-public sealed record CdsSource(string Label, string? Url);
+/// <summary>Where the card's guidance comes from; the topic is the assessment category, for EHR analytics.</summary>
+public sealed record CdsSource(string Label, string? Url, CdsCoding? Topic);
 
 public sealed record CdsCoding(string System, string Code, string Display);
 

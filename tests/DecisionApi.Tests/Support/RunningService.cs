@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace DecisionApi.Tests.Support;
+
+/// <summary>The built service as a real Kestrel process on a free local port, stopped (whole process tree) on dispose.</summary>
+public sealed partial class RunningService : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output;
+
+    private RunningService(Process process, StringBuilder output, Uri baseUrl)
+    {
+        this.process = process;
+        this.output = output;
+        BaseUrl = baseUrl;
+    }
+
+    public Uri BaseUrl { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    public static async Task<RunningService> StartAsync(IDictionary<string, string> environment, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { RepositoryPaths.ServiceAssembly, "--urls", "http://127.0.0.1:0" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(RepositoryPaths.ServiceAssembly)!,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(90));
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            string text;
+            lock (output)
+            {
+                text = output.ToString();
+            }
+
+            if (Listening().Match(text) is { Success: true } match)
+            {
+                return new RunningService(process, output, new Uri(match.Value));
+            }
+
+            await Task.Delay(100);
+        }
+
+        string printed;
+        lock (output)
+        {
+            printed = output.ToString();
+        }
+
+        process.Kill(entireProcessTree: true);
+        process.Dispose();
+        throw new InvalidOperationException("The service did not start listening: " + printed);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+
+    [GeneratedRegex(@"http://127\.0\.0\.1:\d+")]
+    private static partial Regex Listening();
+}
