@@ -12,6 +12,14 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
     public const string OverrideReasonSystem = "urn:decision-api:cds-override-reason";
     private const int EvidenceShown = 4;
 
+    private static readonly Dictionary<RecognisedBy, string> RecognisedByKeys = new()
+    {
+        [RecognisedBy.Code] = "cds.recognisedBy.code",
+        [RecognisedBy.Class] = "cds.recognisedBy.class",
+        [RecognisedBy.Display] = "cds.recognisedBy.display",
+        [RecognisedBy.Text] = "cds.recognisedBy.text",
+    };
+
     private readonly Source guideline = store.Rules
         .First(r => r.Kind == Vocab.Kinds.Caveat && r.Statement.Row.Core == 1 && r.Statement.Row.Issuer == "ACR/AF")
         .Statement.Sources[0];
@@ -22,7 +30,9 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
             .Order(StringComparer.Ordinal).Select(k => k["cds.overrideReason.".Length..]),
     ];
 
-    public CdsCard Compose(EvaluationResult result, IReadOnlyList<(string Key, string? What)> unknowns, bool patientView, Language language)
+    public CdsCard Compose(
+        EvaluationResult result, IReadOnlyList<(string Key, string? What)> unknowns, bool patientView, Language language,
+        IReadOnlyList<RecognisedTreatment>? recognised = null)
     {
         string T(string key) => store.Text(key).In(language);
         var sources = new List<Source>();
@@ -48,6 +58,9 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
 
         Section(detail, T("cds.heading.caveats"), result.Caveats.Where(c => c.Severity != "info")
             .Select(c => $"**{c.Issuer}:** {c.Text}{Cite(c.Sources)}"));
+        Section(detail, T("cds.heading.recognised"), (recognised ?? [])
+            .Where(r => store.TreatmentsByCode.TryGetValue(r.Treatment, out var t) && t.Category == "first-line")
+            .Select(r => RecognisedLine(r, language)));
         Section(detail, T("cds.heading.untried"), result.ConventionalOptions.Where(o => !o.Tried)
             .GroupBy(o => o.Treatment, StringComparer.Ordinal)
             .Select(g => $"{g.First().Label} ({string.Join(", ", g.Select(o => $"{o.Issuer}: {o.Strength}"))}){Cite(g.SelectMany(o => o.Sources).DistinctBy(s => s.Id))}"));
@@ -69,6 +82,19 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
             new CdsSource(T("cds.sourceLabel"), LinkOf(guideline)),
             [.. overrideCodes.Select(code => new CdsCoding(OverrideReasonSystem, code, T("cds.overrideReason." + code)))],
             string.IsNullOrWhiteSpace(portal) ? null : [new CdsLink(T("cds.linkLabel"), portal, "absolute")]);
+    }
+
+    /// <summary>"Oral NSAID: by name in the record text ("ibuprofen")": the store's wording, label, code or term; never chart text.</summary>
+    private string RecognisedLine(RecognisedTreatment recognised, Language language)
+    {
+        string Text(string key) => store.Text(key).In(language);
+        var line = Text(RecognisedByKeys[recognised.By])
+            .Replace("{label}", store.TreatmentsByCode[recognised.Treatment].Label.In(language), StringComparison.Ordinal)
+            .Replace("{code}", recognised.Code ?? "", StringComparison.Ordinal)
+            .Replace("{term}", recognised.Term ?? "", StringComparison.Ordinal);
+        return recognised.TopicalTerm is { } topical
+            ? $"{line}; {Text("cds.recognisedBy.topical").Replace("{term}", topical, StringComparison.Ordinal)}"
+            : line;
     }
 
     private static void Section(StringBuilder detail, string heading, IEnumerable<string> lines, bool numbered = false)
