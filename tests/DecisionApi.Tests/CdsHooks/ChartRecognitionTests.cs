@@ -88,6 +88,9 @@ public sealed class ChartRecognitionTests(CdsHooksFactory factory) : IClassFixtu
         routed["dosage"] = new JsonArray(new JsonObject { ["route"] = CodeableConcept(null, null, null, "Topical") });
         RecognisedFrom(routed).Should().ContainSingle().Which.Should().Be(new RecognisedTreatment("topical-nsaid", RecognisedBy.Code, "3355", null, "topical"));
 
+        RecognisedFrom(MedicationStatementOf("f", CodeableConcept(null, null, null, "Flector 1.3% patch, apply to the knee twice daily"))).Should().ContainSingle()
+            .Which.Should().Be(new RecognisedTreatment("topical-nsaid", RecognisedBy.Text, null, "Flector", "patch"));
+
         var formed = MedicationRequestFor("e", "#m", contained: Medication("m", ingredient: CodeableConcept(RxNorm, "7258", "Naproxen"), form: CodeableConcept(null, null, null, "Cream")));
         RecognisedFrom(formed, "medicationRequests").Should().ContainSingle().Which.Treatment.Should().Be("topical-nsaid");
     }
