@@ -21,7 +21,7 @@ public sealed class ChartRecognitionTests(CdsHooksFactory factory) : IClassFixtu
     private static ChartReader NewReader()
     {
         var codes = new FhirCodeMap(BuiltStore.Snapshot);
-        return new ChartReader(codes, new TreatmentRecogniser(BuiltStore.Snapshot, codes), new FixedTimeProvider(CdsHooksFactory.Today));
+        return new ChartReader(codes, new TreatmentRecogniser(BuiltStore.Snapshot), new FixedTimeProvider(CdsHooksFactory.Today));
     }
 
     /// <summary>What the resolver makes of a prefetch the EHR sent: null means no data, anything else is read as sent.</summary>

@@ -80,32 +80,31 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         var medications = BundledMedications(prefetch);
         var found = new List<RecognisedTreatment>();
 
-        foreach (var procedure in prefetch.Resources(PrefetchKeys.Procedures).Where(r => r.Text("resourceType") == "Procedure" && FhirJson.InForce(r)))
+        foreach (var procedure in prefetch.Resources(PrefetchKeys.Procedures).Where(r => r.Is("resourceType", "Procedure") && FhirJson.InForce(r)))
         {
             found.AddRange(recogniser.Activity([procedure.Property("code")], []));
         }
 
         foreach (var request in prefetch.Resources(PrefetchKeys.ServiceRequests)
-            .Where(r => r.Text("resourceType") == "ServiceRequest" && r.Text("status") == "completed"))
+            .Where(r => r.Is("resourceType", "ServiceRequest") && r.Is("status", "completed")))
         {
             found.AddRange(recogniser.Activity([request.Property("code")], []));
         }
 
-        foreach (var plan in prefetch.Resources(PrefetchKeys.CarePlans).Where(r => r.Text("resourceType") == "CarePlan" && FhirJson.InForce(r)))
+        foreach (var plan in prefetch.Resources(PrefetchKeys.CarePlans).Where(r => r.Is("resourceType", "CarePlan") && FhirJson.InForce(r)))
         {
             foreach (var detail in plan.Array("activity").Select(a => a.Property("detail")).OfType<JsonElement>()
-                .Where(d => d.Text("status") is not { } status || !ActivityNotDone.Contains(status)))
+                .Where(d => !d.IsOneOf("status", ActivityNotDone)))
             {
                 found.AddRange(recogniser.Activity([detail.Property("code")], detail.Text("description") is { } description ? [description] : []));
             }
         }
 
         var medicationUses = prefetch.Resources(PrefetchKeys.MedicationRequests)
-                .Where(r => r.Text("resourceType") == "MedicationRequest" && r.Text("status") is { } status && PrescribedStatuses.Contains(status)
-                    && (r.Text("intent") is not { } intent || !NotAnOrderIntents.Contains(intent)))
+                .Where(r => r.Is("resourceType", "MedicationRequest") && r.IsOneOf("status", PrescribedStatuses) && !r.IsOneOf("intent", NotAnOrderIntents))
                 .Select(r => (Resource: r, Dosage: "dosageInstruction"))
             .Concat(prefetch.Resources(PrefetchKeys.MedicationStatements)
-                .Where(r => r.Text("resourceType") == "MedicationStatement" && r.Text("status") is { } status && TakenStatuses.Contains(status))
+                .Where(r => r.Is("resourceType", "MedicationStatement") && r.IsOneOf("status", TakenStatuses))
                 .Select(r => (Resource: r, Dosage: "dosage")));
         foreach (var (resource, dosage) in medicationUses)
         {
@@ -150,7 +149,7 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         if (reference.StartsWith('#'))
         {
             var id = reference[1..];
-            return use.Array("contained").Where(c => c.Text("resourceType") == "Medication" && c.Text("id") == id).Select(c => (JsonElement?)c).FirstOrDefault();
+            return use.Array("contained").Where(c => c.Is("resourceType", "Medication") && c.Is("id", id)).Select(c => (JsonElement?)c).FirstOrDefault();
         }
 
         // "Medication/123", or an absolute URL ending in it.
@@ -170,7 +169,7 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         var medications = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var key in PrefetchKeys.All)
         {
-            foreach (var medication in prefetch.Resources(key).Where(r => r.Text("resourceType") == "Medication"))
+            foreach (var medication in prefetch.Resources(key).Where(r => r.Is("resourceType", "Medication")))
             {
                 if (medication.Text("id") is { } id)
                 {

@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Collections.Frozen;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using DecisionApi.RuleStore;
 using DecisionApi.RuleStore.Content;
 
@@ -65,27 +65,27 @@ public sealed class MedicationParts
 /// </summary>
 public sealed class TreatmentRecogniser
 {
-    private static readonly RegexOptions MatchOptions = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled;
-    private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(250);
-
-    private readonly FrozenDictionary<string, RecognitionEntry> medicationCodes;
-    private readonly FrozenDictionary<string, string[]> exactCodes;
-    private readonly FrozenDictionary<string, RecognitionEntry> activityCodes;
+    private readonly FrozenDictionary<string, CodeHit[]> medicationCodes;
+    private readonly FrozenDictionary<string, CodeHit[]> activityCodes;
     private readonly RecognitionEntry[] medicationClasses;
     private readonly TermMatcher medicationNames;
     private readonly TermMatcher topicalForms;
     private readonly TermMatcher activityTerms;
 
-    public TreatmentRecogniser(RuleStoreSnapshot store, FhirCodeMap codes)
+    public TreatmentRecogniser(RuleStoreSnapshot store)
     {
         IEnumerable<RecognitionEntry> Of(string kind) => store.Recognition.Where(r => r.Kind == kind);
-        FrozenDictionary<string, RecognitionEntry> ByCode(string kind) => Of(kind)
-            .GroupBy(r => FhirCodeMap.Key(r.System, r.Code), StringComparer.Ordinal)
-            .ToFrozenDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+
+        // The vocabulary's own codes (treatments.yaml) count for every resource, by code first, then system.
+        var vocabulary = store.Treatments.SelectMany(t => t.Codes.Select(c => new CodeHit(c.System, c.Code, null, t.Code))).ToList();
+        FrozenDictionary<string, CodeHit[]> ByCode(string kind) => Of(kind)
+            .Select(r => new CodeHit(r.System!, r.Code!, r, r.Treatment!))
+            .Concat(vocabulary)
+            .GroupBy(h => h.Code, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
 
         medicationCodes = ByCode(Vocab.RecognitionKinds.MedicationCode);
         activityCodes = ByCode(Vocab.RecognitionKinds.ActivityCode);
-        exactCodes = codes.TreatmentsByCode;
         medicationClasses = [.. Of(Vocab.RecognitionKinds.MedicationClass)];
         medicationNames = new TermMatcher(Of(Vocab.RecognitionKinds.MedicationName));
         topicalForms = new TermMatcher(Of(Vocab.RecognitionKinds.TopicalForm));
@@ -117,27 +117,24 @@ public sealed class TreatmentRecogniser
 
         foreach (var coding in medication.Codings)
         {
-            var system = coding.Text("system");
-            var code = coding.Text("code");
-            if (system is null || code is null)
+            if (coding.Text("code") is not { } code)
             {
                 continue;
             }
 
-            var key = FhirCodeMap.Key(system, code);
-            if (medicationCodes.TryGetValue(key, out var entry))
+            foreach (var hit in medicationCodes.GetValueOrDefault(code, []))
             {
-                yield return new RecognisedTreatment(Route(entry), RecognisedBy.Code, code, null, TopicalTermFor(entry));
-            }
-
-            foreach (var treatment in exactCodes.GetValueOrDefault(key, []))
-            {
-                yield return new RecognisedTreatment(treatment, RecognisedBy.Code, code, null, null);
+                if (coding.Is("system", hit.System))
+                {
+                    yield return hit.Entry is { } entry
+                        ? new RecognisedTreatment(Route(entry), RecognisedBy.Code, code, null, TopicalTermFor(entry))
+                        : new RecognisedTreatment(hit.Treatment, RecognisedBy.Code, code, null, null);
+                }
             }
 
             foreach (var @class in medicationClasses)
             {
-                if (string.Equals(@class.System, system, StringComparison.Ordinal) && code.StartsWith(@class.Code!, StringComparison.OrdinalIgnoreCase))
+                if (code.StartsWith(@class.Code!, StringComparison.OrdinalIgnoreCase) && coding.Is("system", @class.System!))
                 {
                     yield return new RecognisedTreatment(Route(@class), RecognisedBy.Class, @class.Code, null, TopicalTermFor(@class));
                 }
@@ -167,20 +164,17 @@ public sealed class TreatmentRecogniser
 
         foreach (var coding in parts.Codings)
         {
-            if (coding.Text("system") is not { } system || coding.Text("code") is not { } code)
+            if (coding.Text("code") is not { } code)
             {
                 continue;
             }
 
-            var key = FhirCodeMap.Key(system, code);
-            if (activityCodes.TryGetValue(key, out var entry))
+            foreach (var hit in activityCodes.GetValueOrDefault(code, []))
             {
-                yield return new RecognisedTreatment(entry.Treatment!, RecognisedBy.Code, code, null, null);
-            }
-
-            foreach (var treatment in exactCodes.GetValueOrDefault(key, []))
-            {
-                yield return new RecognisedTreatment(treatment, RecognisedBy.Code, code, null, null);
+                if (coding.Is("system", hit.System))
+                {
+                    yield return new RecognisedTreatment(hit.Treatment, RecognisedBy.Code, code, null, null);
+                }
             }
         }
 
@@ -196,56 +190,84 @@ public sealed class TreatmentRecogniser
         }
     }
 
-    /// <summary>One precompiled, case-insensitive, word-boundary alternation over a kind's terms (longest first).</summary>
+    /// <summary>A code the store maps to a treatment: from recognition.yaml (with its entry) or from treatments.yaml.</summary>
+    private readonly record struct CodeHit(string System, string Code, RecognitionEntry? Entry, string Treatment);
+
+    /// <summary>
+    /// Finds the store's terms in a text: case-insensitive, on word boundaries (no letter or digit either side), longest
+    /// term first. Built once; a vectorised multi-string search finds candidates, so a text costs about one pass.
+    /// </summary>
     private sealed class TermMatcher
     {
-        private readonly Regex? regex;
-        private readonly FrozenDictionary<string, RecognitionEntry> byTerm;
+        private static readonly RecognitionEntry[] None = [];
+        private readonly SearchValues<string>? candidates;
+        private readonly (string Term, RecognitionEntry Entry)[] byLength;
 
         public TermMatcher(IEnumerable<RecognitionEntry> entries)
         {
-            var list = entries.Where(e => !string.IsNullOrWhiteSpace(e.Term)).ToList();
-            byTerm = list.GroupBy(e => e.Term!, StringComparer.OrdinalIgnoreCase)
-                .ToFrozenDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
-            if (list.Count == 0)
-            {
-                return;
-            }
-
-            var alternatives = byTerm.Keys.OrderByDescending(t => t.Length).ThenBy(t => t, StringComparer.Ordinal)
-                .Select(t => Regex.Escape(t).Replace("\\ ", "\\s+", StringComparison.Ordinal));
-            regex = new Regex($@"(?<![\p{{L}}\p{{N}}])(?:{string.Join('|', alternatives)})(?![\p{{L}}\p{{N}}])", MatchOptions, MatchTimeout);
+            byLength =
+            [
+                .. entries.Where(e => !string.IsNullOrWhiteSpace(e.Term))
+                    .DistinctBy(e => e.Term!, StringComparer.OrdinalIgnoreCase)
+                    .OrderByDescending(e => e.Term!.Length).ThenBy(e => e.Term, StringComparer.Ordinal)
+                    .Select(e => (e.Term!, e)),
+            ];
+            candidates = byLength.Length == 0 ? null : SearchValues.Create(byLength.Select(t => t.Term).ToArray(), StringComparison.OrdinalIgnoreCase);
         }
 
-        public List<RecognitionEntry> All(string text)
+        public IReadOnlyList<RecognitionEntry> All(string text)
         {
-            if (regex is null)
+            if (candidates is null || text.Length == 0)
             {
-                return [];
+                return None;
             }
 
-            var found = new List<RecognitionEntry>();
-            try
+            text = CollapseWhitespace(text);
+            List<RecognitionEntry>? found = null;
+            var offset = 0;
+            while (offset < text.Length)
             {
-                for (var match = regex.Match(text); match.Success; match = match.NextMatch())
+                var index = text.AsSpan(offset).IndexOfAny(candidates);
+                if (index < 0)
                 {
-                    if (byTerm.TryGetValue(Normalise(match.Value), out var entry))
+                    break;
+                }
+
+                index += offset;
+                offset = index + 1;
+                if (index > 0 && char.IsLetterOrDigit(text[index - 1]))
+                {
+                    continue;
+                }
+
+                foreach (var (term, entry) in byLength)
+                {
+                    var end = index + term.Length;
+                    if (end <= text.Length && text.AsSpan(index, term.Length).Equals(term, StringComparison.OrdinalIgnoreCase)
+                        && (end == text.Length || !char.IsLetterOrDigit(text[end])))
                     {
-                        found.Add(entry);
+                        (found ??= []).Add(entry);
+                        offset = end;
+                        break;
                     }
                 }
             }
-            catch (RegexMatchTimeoutException)
-            {
-                // A pathological text costs the match, never the card.
-            }
 
-            return found;
+            return found ?? (IReadOnlyList<RecognitionEntry>)None;
         }
 
-        public string? FirstTerm(string text) => All(text).Select(e => e.Term).FirstOrDefault();
+        public string? FirstTerm(string text) => All(text) is [var first, ..] ? first.Term : null;
 
-        private static string Normalise(string matched) =>
-            matched.Any(char.IsWhiteSpace) ? string.Join(' ', matched.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)) : matched;
+        /// <summary>Terms hold single spaces; charts may hold runs of spaces, tabs or line breaks.</summary>
+        private static string CollapseWhitespace(string text)
+        {
+            var needs = false;
+            for (var i = 0; i < text.Length && !needs; i++)
+            {
+                needs = char.IsWhiteSpace(text[i]) && (text[i] != ' ' || (i + 1 < text.Length && char.IsWhiteSpace(text[i + 1])));
+            }
+
+            return needs ? string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)) : text;
+        }
     }
 }
