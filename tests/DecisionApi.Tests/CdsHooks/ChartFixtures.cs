@@ -275,10 +275,22 @@ public static class ChartFixtures
             WithKeys(ChartWith(requests: [SyntheaNaproxen()]), ("carePlans", OperationOutcome()), ("serviceRequests", OperationOutcome()), ("procedures", null)),
             "conventional-care-first", [("oral-nsaid", "Code")]),
 
+        new("EHR R4 medicationReference with only a display (no Medication sent) and therapeutic exercises as a procedure",
+            ChartWith(
+                requests: [WithReferenceDisplay(MedicationRequestFor("mr-ref", "Medication/eAbc123"), "meloxicam 15 mg tablet")],
+                procedures: [ProcedureOf("proc-tx", CodeableConcept("http://www.ama-assn.org/go/cpt", "97110", "Therapeutic exercises"))]),
+            "investigational-only", [("exercise-therapy", "Display"), ("oral-nsaid", "Text")]),
+
         new("A chart with no first-line care at all",
             ChartWith(kl: 2),
             "conventional-care-first", []),
     ];
+
+    private static JsonObject WithReferenceDisplay(JsonObject request, string display)
+    {
+        request["medicationReference"]!["display"] = display;
+        return request;
+    }
 
     private static JsonObject WithKeys(JsonObject prefetch, params (string Key, JsonObject? Value)[] values)
     {

@@ -125,7 +125,14 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
     {
         var parts = new MedicationParts();
         parts.AddConcept(use.Property("medicationCodeableConcept"));
-        if (use.Property("medicationReference")?.Text("reference") is { } reference && Resolve(use, reference, bundled) is { } medication)
+        var medicationReference = use.Property("medicationReference");
+        if (medicationReference?.Text("display") is { } display)
+        {
+            // EHRs often send the reference with only a display ("ibuprofen 400 mg tablet") and no Medication to resolve.
+            parts.Texts.Add(display);
+        }
+
+        if (medicationReference?.Text("reference") is { } reference && Resolve(use, reference, bundled) is { } medication)
         {
             parts.AddConcept(medication.Property("code"));
             foreach (var ingredient in medication.Array("ingredient"))
