@@ -18,12 +18,12 @@ public enum RecognisedBy
 /// <summary>A prior treatment found in the chart and how it was found (the code, class prefix or store term that matched).</summary>
 /// <param name="Treatment">Treatment vocabulary code.</param>
 /// <param name="By">How it was recognised.</param>
-/// <param name="Code">The matching code (system|code for codes) or the class prefix; null for names.</param>
+/// <param name="Code">The matching code, or the class prefix; null for names.</param>
 /// <param name="Term">The store's name that matched; null for codes.</param>
 /// <param name="TopicalTerm">The store's dose-form word that made the medication topical, when the form decided the treatment.</param>
 public sealed record RecognisedTreatment(string Treatment, RecognisedBy By, string? Code, string? Term, string? TopicalTerm);
 
-/// <summary>The parts of a medication that recognition looks at: its codings, and its display and text strings.</summary>
+/// <summary>The parts of a medication (or of an activity) that recognition looks at: its codings, and its display and text strings.</summary>
 public sealed class MedicationParts
 {
     public List<JsonElement> Codings { get; } = [];
