@@ -142,6 +142,17 @@ public sealed class ChartRecognitionTests(CdsHooksFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task Care_plans_and_service_requests_sent_as_null_are_said_to_be_missing_from_the_chart()
+    {
+        var prefetch = ChartWith();
+        prefetch["carePlans"] = null;
+        prefetch["serviceRequests"] = null;
+        var detail = Detail((await Call(OrderSign(prefetch, MscOrder()))).Body);
+        detail.Should().Contain("The EHR reported no care plans.").And.Contain("The EHR reported no completed referrals and service requests.");
+        detail.Should().NotContain("**First-line care found in the chart**");
+    }
+
+    [Fact]
     public async Task Discovery_asks_for_care_plans_and_completed_service_requests_and_all_medications()
     {
         var body = await (await factory.CreateClient().GetAsync("/cds-services")).ReadJsonAsync();
