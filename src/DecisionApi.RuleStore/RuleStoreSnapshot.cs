@@ -54,6 +54,15 @@ public sealed class RuleStoreSnapshot
                 ])),
         ];
         RulesById = Rules.ToFrozenDictionary(r => r.Id, StringComparer.Ordinal);
+        Recognition =
+        [
+            .. content.Recognition.OrderBy(r => r.Kind, StringComparer.Ordinal).ThenBy(r => r.Ordinal).Select(r => new RecognitionEntry(
+                r.Kind, r.Treatment, r.TopicalTreatment, r.System, r.Code, r.Term, r.Display,
+                SourcesById.TryGetValue(r.SourceId, out var source)
+                    ? source
+                    : throw new InvalidDataException($"recognition {r.Kind} '{r.Code ?? r.Term}' cites unknown source '{r.SourceId}'"),
+                r.Verification)),
+        ];
         KnownJurisdictions = Rules.SelectMany(r => r.Clauses).SelectMany(c => c)
             .Where(c => c.Field == Vocab.Fields.Jurisdiction).SelectMany(c => c.Codes).ToFrozenSet(StringComparer.Ordinal);
     }
@@ -76,6 +85,8 @@ public sealed class RuleStoreSnapshot
     /// <summary>All rules in evaluation order.</summary>
     public IReadOnlyList<Rule> Rules { get; }
     public FrozenDictionary<string, Rule> RulesById { get; }
+    /// <summary>How prior treatments are recognised in FHIR charts (codes, classes, names, dose-form words), in store order.</summary>
+    public IReadOnlyList<RecognitionEntry> Recognition { get; }
     /// <summary>Jurisdictions that at least one rule names.</summary>
     public FrozenSet<string> KnownJurisdictions { get; }
 

@@ -20,6 +20,7 @@ public static class StoreLint
         CheckRules(store, problems);
         CheckCoreCaveats(store, problems);
         CheckSeedClaims(store, problems);
+        CheckRecognition(store, problems);
         if (problems.Count == 0)
         {
             CheckAssessmentCoverage(store, problems);
@@ -273,6 +274,46 @@ public static class StoreLint
         foreach (var seedClaim in Vocab.SeedClaims.Where(key => !answered.Contains(key)))
         {
             problems.Add($"seed claim '{seedClaim}' has no claim check");
+        }
+    }
+
+    /// <summary>Every recognition entry names a known treatment, has what its kind needs, and says how it was verified.</summary>
+    private static void CheckRecognition(RuleStoreSnapshot store, List<string> problems)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in store.Recognition)
+        {
+            var name = $"recognition {entry.Kind} '{entry.Code ?? entry.Term}'";
+            Require(Vocab.RecognitionKinds.All, entry.Kind, $"{name} kind", problems);
+            Require(Vocab.Verifications, entry.Verification, $"{name} verification", problems);
+            var isTerm = entry.Kind is Vocab.RecognitionKinds.MedicationName or Vocab.RecognitionKinds.ActivityTerm or Vocab.RecognitionKinds.TopicalForm;
+            if (isTerm ? string.IsNullOrWhiteSpace(entry.Term) : string.IsNullOrWhiteSpace(entry.System) || string.IsNullOrWhiteSpace(entry.Code))
+            {
+                problems.Add($"{name} needs {(isTerm ? "a term" : "a system and a code")}");
+            }
+
+            if (isTerm && entry.Term is { } term && (term.Trim() != term || !char.IsLetterOrDigit(term[0]) || !char.IsLetterOrDigit(term[^1])))
+            {
+                problems.Add($"{name} must start and end with a letter or digit (it is matched on word boundaries)");
+            }
+
+            if (!seen.Add($"{entry.Kind}|{entry.System}|{entry.Code}|{entry.Term}"))
+            {
+                problems.Add($"{name} is listed twice");
+            }
+
+            if (entry.Kind == Vocab.RecognitionKinds.TopicalForm)
+            {
+                continue;
+            }
+
+            foreach (var treatment in new[] { entry.Treatment, entry.TopicalTreatment }.Where((t, i) => i == 0 || t is not null))
+            {
+                if (treatment is null || !store.TreatmentsByCode.ContainsKey(treatment))
+                {
+                    problems.Add($"{name} names unknown treatment '{treatment}'");
+                }
+            }
         }
     }
 

@@ -97,6 +97,8 @@ public static class ContentCompiler
             }
         }
 
+        var recognition = Recognition(Read<RecognitionYaml>(folder, "recognition.yaml"), texts);
+
         var content = new StoreContent
         {
             Metadata = metadata,
@@ -108,6 +110,7 @@ public static class ContentCompiler
             StatementSources = statementSources,
             Rules = rules,
             RuleConditions = conditions,
+            Recognition = recognition,
         };
         metadata.Add(new MetadataRow { Key = Vocab.MetadataKeys.ContentHash, Value = ContentHash.Compute(content) });
         return content.Canonical();
@@ -225,6 +228,33 @@ public static class ContentCompiler
                 };
             }
         }
+    }
+
+    /// <summary>One row per code, prefix or term, numbered in file order within each kind.</summary>
+    private static List<RecognitionRow> Recognition(RecognitionYaml yaml, List<TextRow> texts)
+    {
+        texts.AddRange(yaml.Texts.Select(t => Text(t.Key, t.Value)));
+        var rows = new List<RecognitionRow>();
+        void Codes(string kind, IEnumerable<RecognitionCodeYaml> entries) => rows.AddRange(entries.Select((e, i) => new RecognitionRow
+        {
+            Kind = kind, Ordinal = i, Treatment = e.Treatment, TopicalTreatment = e.TopicalTreatment, System = e.System,
+            Code = e.Code ?? e.Prefix, Display = e.Display, SourceId = e.Source ?? "", Verification = e.Verification ?? "",
+        }));
+        void Terms(string kind, IEnumerable<RecognitionTermsYaml> entries) => rows.AddRange(entries
+            .SelectMany(e => e.Terms.Select(term => (Entry: e, Term: term)))
+            .Select((x, i) => new RecognitionRow
+            {
+                Kind = kind, Ordinal = i, Treatment = x.Entry.Treatment, TopicalTreatment = x.Entry.TopicalTreatment, Term = x.Term,
+                SourceId = x.Entry.Source ?? "", Verification = x.Entry.Verification ?? "",
+            }));
+
+        Codes(Vocab.RecognitionKinds.MedicationCode, yaml.MedicationCodes);
+        Codes(Vocab.RecognitionKinds.MedicationClass, yaml.MedicationClasses);
+        Terms(Vocab.RecognitionKinds.MedicationName, yaml.MedicationNames);
+        Terms(Vocab.RecognitionKinds.TopicalForm, yaml.TopicalForms);
+        Codes(Vocab.RecognitionKinds.ActivityCode, yaml.ActivityCodes);
+        Terms(Vocab.RecognitionKinds.ActivityTerm, yaml.ActivityTerms);
+        return rows;
     }
 
     private static CodeMappingRow Mapping(string groupKind, string groupKey, CodeYaml code, int ordinal) => new()

@@ -122,3 +122,38 @@ public sealed class StatementYaml
     public LocalizedYaml? Headline { get; set; }
     public LocalizedYaml? Rationale { get; set; }
 }
+
+/// <summary>recognition.yaml: how prior treatments are recognised in FHIR charts.</summary>
+public sealed class RecognitionYaml
+{
+    public List<RecognitionCodeYaml> MedicationCodes { get; set; } = [];
+    public List<RecognitionCodeYaml> MedicationClasses { get; set; } = [];
+    public List<RecognitionTermsYaml> MedicationNames { get; set; } = [];
+    public List<RecognitionTermsYaml> TopicalForms { get; set; } = [];
+    public List<RecognitionCodeYaml> ActivityCodes { get; set; } = [];
+    public List<RecognitionTermsYaml> ActivityTerms { get; set; } = [];
+    public Dictionary<string, LocalizedYaml> Texts { get; set; } = [];
+}
+
+public sealed class RecognitionCodeYaml
+{
+    public string? Treatment { get; set; }
+    public string? TopicalTreatment { get; set; }
+    public string? System { get; set; }
+    public string? Code { get; set; }
+    public string? Prefix { get; set; }
+    public string? Display { get; set; }
+    public string? Source { get; set; }
+    public string? Verification { get; set; }
+    public string? Note { get; set; }
+}
+
+public sealed class RecognitionTermsYaml
+{
+    public string? Treatment { get; set; }
+    public string? TopicalTreatment { get; set; }
+    public List<string> Terms { get; set; } = [];
+    public string? Source { get; set; }
+    public string? Verification { get; set; }
+    public string? Note { get; set; }
+}

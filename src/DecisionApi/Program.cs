@@ -57,6 +57,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<FhirCodeMap>();
 builder.Services.AddSingleton<PrefetchTemplates>();
 builder.Services.AddSingleton<PrefetchResolver>();
+builder.Services.AddSingleton<TreatmentRecogniser>();
 builder.Services.AddSingleton<ChartReader>();
 builder.Services.AddSingleton<OrderMatcher>();
 builder.Services.AddSingleton<CardComposer>();

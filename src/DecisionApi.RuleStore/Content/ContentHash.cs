@@ -22,6 +22,7 @@ public static class ContentHash
             canonical.StatementSources,
             canonical.Rules,
             canonical.RuleConditions,
+            canonical.Recognition,
         };
         var bytes = JsonSerializer.SerializeToUtf8Bytes(hashed, CanonicalJson);
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));

@@ -16,7 +16,7 @@ public readonly record struct Localized(string En, string Zh)
 /// <param name="Id">Stable identifier, e.g. <c>mautner-2023</c>.</param>
 /// <param name="Citation">Bibliographic citation.</param>
 /// <param name="Year">Publication year.</param>
-/// <param name="Kind">guideline, systematic-review, meta-analysis, rct, cohort, case-series, consensus, regulatory or report.</param>
+/// <param name="Kind">guideline, systematic-review, meta-analysis, rct, cohort, case-series, consensus, regulatory, report or terminology (a code-system or value-set page used to read charts).</param>
 /// <param name="Verification"><c>verified</c>: read in the source itself; <c>secondary</c>: seen only in a secondary transcription or news report, treat as provisional.</param>
 /// <param name="Pmid">PubMed identifier, when known.</param>
 /// <param name="Doi">Digital Object Identifier, when known.</param>
@@ -50,3 +50,16 @@ public sealed record Rule(string Id, string Kind, int Ordinal, Statement Stateme
 {
     public bool IsUnconditional => Clauses.Count == 0;
 }
+
+/// <summary>One curated way to recognise a prior treatment in FHIR data, with the source that shows it.</summary>
+/// <param name="Kind">medication-code, medication-class, medication-name, topical-form, activity-code or activity-term.</param>
+/// <param name="Treatment">The treatment recognised (null for a topical-form word).</param>
+/// <param name="TopicalTreatment">For a medication whose form decides the treatment: the treatment when the form is topical.</param>
+/// <param name="System">Code system URI (codes and classes).</param>
+/// <param name="Code">The code, or the class prefix.</param>
+/// <param name="Term">The word or phrase matched in text.</param>
+/// <param name="Display">Human-readable display of the code or class.</param>
+/// <param name="Source">Where the code, class or name was found.</param>
+/// <param name="Verification">verified or secondary.</param>
+public sealed record RecognitionEntry(
+    string Kind, string? Treatment, string? TopicalTreatment, string? System, string? Code, string? Term, string? Display, Source Source, string Verification);

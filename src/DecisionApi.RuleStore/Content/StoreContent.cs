@@ -15,6 +15,7 @@ public sealed class StoreContent
     public required IReadOnlyList<StatementSourceRow> StatementSources { get; init; }
     public required IReadOnlyList<RuleRow> Rules { get; init; }
     public required IReadOnlyList<RuleConditionRow> RuleConditions { get; init; }
+    public required IReadOnlyList<RecognitionRow> Recognition { get; init; }
 
     public string? MetadataValue(string key) => Metadata.FirstOrDefault(m => m.Key == key)?.Value;
 
@@ -30,6 +31,7 @@ public sealed class StoreContent
         StatementSources = [.. StatementSources.OrderBy(s => s.StatementId, StringComparer.Ordinal).ThenBy(s => s.Ordinal)],
         Rules = [.. Rules.OrderBy(r => r.Ordinal)],
         RuleConditions = [.. RuleConditions.OrderBy(c => c.RuleId, StringComparer.Ordinal).ThenBy(c => c.Clause).ThenBy(c => c.Ordinal)],
+        Recognition = [.. Recognition.OrderBy(r => r.Kind, StringComparer.Ordinal).ThenBy(r => r.Ordinal)],
     };
 }
 
@@ -149,4 +151,27 @@ public sealed class RuleConditionRow
     public double? Max { get; init; }
     /// <summary>Codes, comma-separated.</summary>
     public string? Codes { get; init; }
+}
+
+/// <summary>
+/// One curated way to recognise a prior treatment in FHIR data (recognition.yaml): a code, a code-class prefix, a name or
+/// term matched in text, or a dose-form word that makes a medication topical. Each carries its source and verification.
+/// </summary>
+public sealed class RecognitionRow
+{
+    /// <summary>medication-code, medication-class, medication-name, topical-form, activity-code or activity-term.</summary>
+    public string Kind { get; init; } = "";
+    public long Ordinal { get; init; }
+    /// <summary>The treatment recognised (null for topical-form).</summary>
+    public string? Treatment { get; init; }
+    /// <summary>For medications whose route decides the treatment (NSAIDs): the treatment when the form is topical.</summary>
+    public string? TopicalTreatment { get; init; }
+    public string? System { get; init; }
+    /// <summary>The code (medication-code, activity-code) or the code prefix (medication-class).</summary>
+    public string? Code { get; init; }
+    /// <summary>The word or phrase matched case-insensitively on word boundaries (medication-name, activity-term, topical-form).</summary>
+    public string? Term { get; init; }
+    public string? Display { get; init; }
+    public string SourceId { get; init; } = "";
+    public string Verification { get; init; } = "";
 }

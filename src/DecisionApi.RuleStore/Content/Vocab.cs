@@ -3,7 +3,7 @@ namespace DecisionApi.RuleStore.Content;
 /// <summary>The closed sets of values the schema allows. Content outside them fails the lint.</summary>
 public static class Vocab
 {
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     public static class Kinds
     {
@@ -56,7 +56,7 @@ public static class Vocab
         ["not-applicable", "excluded-condition", "outside-evidence-base", "conventional-care-first", "arthroplasty-evaluation", "investigational-only"];
 
     public static readonly string[] SourceKinds =
-        ["guideline", "systematic-review", "meta-analysis", "rct", "cohort", "case-series", "consensus", "regulatory", "report"];
+        ["guideline", "systematic-review", "meta-analysis", "rct", "cohort", "case-series", "consensus", "regulatory", "report", "terminology"];
 
     public static readonly string[] Verifications = ["verified", "secondary"];
     public static readonly string[] Severities = ["critical", "warning", "info"];
@@ -66,6 +66,19 @@ public static class Vocab
     public static readonly string[] Selections = ["population", "always"];
     public static readonly string[] Verdicts = ["not-established", "contradicted", "misattributed", "partly-supported"];
     public static readonly string[] Strengths = ["strong-for", "conditional-for", "conditional-against", "strong-against"];
+    /// <summary>The kinds of chart-recognition entry (recognition.yaml).</summary>
+    public static class RecognitionKinds
+    {
+        public const string MedicationCode = "medication-code";
+        public const string MedicationClass = "medication-class";
+        public const string MedicationName = "medication-name";
+        public const string TopicalForm = "topical-form";
+        public const string ActivityCode = "activity-code";
+        public const string ActivityTerm = "activity-term";
+
+        public static readonly string[] All = [MedicationCode, MedicationClass, MedicationName, TopicalForm, ActivityCode, ActivityTerm];
+    }
+
     public static readonly string[] TreatmentCategories = ["first-line", "injection", "surgical", "arthroplasty"];
 
     /// <summary>Every seed claim that evidence.md §0 audits; each must be answered by a claim check.</summary>

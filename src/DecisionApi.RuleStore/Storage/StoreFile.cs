@@ -31,6 +31,7 @@ public static class StoreFile
             connection.Execute(StoreSchema.InsertStatementSources, canonical.StatementSources, transaction);
             connection.Execute(StoreSchema.InsertRules, canonical.Rules, transaction);
             connection.Execute(StoreSchema.InsertRuleConditions, canonical.RuleConditions, transaction);
+            connection.Execute(StoreSchema.InsertRecognition, canonical.Recognition, transaction);
             transaction.Commit();
             connection.Execute("VACUUM;");
         }
@@ -83,6 +84,7 @@ public static class StoreFile
                 StatementSources = connection.Query<StatementSourceRow>(StoreSchema.SelectStatementSources).AsList(),
                 Rules = connection.Query<RuleRow>(StoreSchema.SelectRules).AsList(),
                 RuleConditions = connection.Query<RuleConditionRow>(StoreSchema.SelectRuleConditions).AsList(),
+                Recognition = connection.Query<RecognitionRow>(StoreSchema.SelectRecognition).AsList(),
             };
         }
         catch (SqliteException exception)

@@ -32,6 +32,10 @@ internal static class StoreSchema
             rule_id TEXT NOT NULL REFERENCES rules(id), clause INTEGER NOT NULL, ordinal INTEGER NOT NULL,
             field TEXT NOT NULL, op TEXT NOT NULL, value REAL, min REAL, max REAL, codes TEXT,
             PRIMARY KEY (rule_id, clause, ordinal));
+        CREATE TABLE recognition (
+            kind TEXT NOT NULL, ordinal INTEGER NOT NULL, treatment TEXT, topical_treatment TEXT, system TEXT, code TEXT,
+            term TEXT, display TEXT, source_id TEXT NOT NULL REFERENCES sources(id), verification TEXT NOT NULL,
+            PRIMARY KEY (kind, ordinal));
         """;
 
     public const string SelectMetadata = "SELECT key, value FROM metadata";
@@ -48,6 +52,7 @@ internal static class StoreSchema
     public const string SelectStatementSources = "SELECT statement_id, source_id, ordinal FROM statement_sources";
     public const string SelectRules = "SELECT id, kind, ordinal, statement_id FROM rules";
     public const string SelectRuleConditions = "SELECT rule_id, clause, ordinal, field, op, value, min, max, codes FROM rule_conditions";
+    public const string SelectRecognition = "SELECT kind, ordinal, treatment, topical_treatment, system, code, term, display, source_id, verification FROM recognition";
 
     public const string InsertMetadata = "INSERT INTO metadata (key, value) VALUES (@Key, @Value)";
     public const string InsertTexts = "INSERT INTO texts (key, en, zh) VALUES (@Key, @En, @Zh)";
@@ -76,5 +81,9 @@ internal static class StoreSchema
     public const string InsertRuleConditions = """
         INSERT INTO rule_conditions (rule_id, clause, ordinal, field, op, value, min, max, codes)
         VALUES (@RuleId, @Clause, @Ordinal, @Field, @Op, @Value, @Min, @Max, @Codes)
+        """;
+    public const string InsertRecognition = """
+        INSERT INTO recognition (kind, ordinal, treatment, topical_treatment, system, code, term, display, source_id, verification)
+        VALUES (@Kind, @Ordinal, @Treatment, @TopicalTreatment, @System, @Code, @Term, @Display, @SourceId, @Verification)
         """;
 }

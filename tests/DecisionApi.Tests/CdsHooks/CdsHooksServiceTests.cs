@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using DecisionApi.Features.CdsHooks;
 using DecisionApi.Tests.Support;
 using Microsoft.AspNetCore.Hosting;
 using static DecisionApi.Tests.CdsHooks.CdsFixtures;
@@ -51,7 +52,7 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
             service.GetProperty("description").GetString().Should().Contain("MSC");
             service.GetProperty("usageRequirements").GetString().Should().Contain("0566T").And.Contain("kl-grade");
             var prefetch = service.GetProperty("prefetch").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
-            prefetch.Keys.Should().BeEquivalentTo(["patient", "kneeOaConditions", "klGradeObservations", "procedures", "medicationStatements", "medicationRequests"]);
+            prefetch.Keys.Should().BeEquivalentTo(["patient", "kneeOaConditions", "klGradeObservations", "procedures", "medicationStatements", "medicationRequests", "carePlans", "serviceRequests"]);
             prefetch["patient"].Should().Be("Patient/{{context.patientId}}");
             prefetch["kneeOaConditions"].Should().Contain("http://snomed.info/sct|239873007");
             prefetch["klGradeObservations"].Should().Contain("urn:decision-api:knee-oa-grading|kl-grade");
@@ -254,6 +255,8 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
         fhir.Responses["Procedure"] = full["procedures"]!.DeepClone();
         fhir.Responses["MedicationStatement"] = full["medicationStatements"]!.DeepClone();
         fhir.Responses["MedicationRequest"] = full["medicationRequests"]!.DeepClone();
+        fhir.Responses["CarePlan"] = full["carePlans"]!.DeepClone();
+        fhir.Responses["ServiceRequest"] = full["serviceRequests"]!.DeepClone();
         using var allowed = factory.WithWebHostBuilder(b => b.UseSetting("CdsHooks:FhirServerAllowlist:0", fhir.BaseUrl));
 
         var request = OrderSign(null, MscOrder());
@@ -266,7 +269,7 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
 
         status.Should().Be(HttpStatusCode.OK);
         SingleCard(body).GetProperty("detail").GetString().Should().Contain(Headline("arthroplasty-evaluation"));
-        fhir.Requests.Should().HaveCount(6).And.OnlyContain(r => r.Authorization == "Bearer secret-token-123");
+        fhir.Requests.Should().HaveCount(PrefetchKeys.All.Length).And.OnlyContain(r => r.Authorization == "Bearer secret-token-123");
         fhir.Requests.Should().Contain(r => r.PathAndQuery == "/fhir/Patient/" + PatientId);
         factory.Logs.Messages.Should().NotContain(m => m.Contains("secret-token-123", StringComparison.Ordinal));
     }

@@ -12,7 +12,8 @@ public static class StoreMutations
         IReadOnlyList<StatementSourceRow>? statementSources = null,
         IReadOnlyList<RuleRow>? rules = null,
         IReadOnlyList<RuleConditionRow>? conditions = null,
-        IReadOnlyList<TextRow>? texts = null)
+        IReadOnlyList<TextRow>? texts = null,
+        IReadOnlyList<RecognitionRow>? recognition = null)
     {
         var altered = new StoreContent
         {
@@ -25,6 +26,7 @@ public static class StoreMutations
             StatementSources = statementSources ?? content.StatementSources,
             Rules = rules ?? content.Rules,
             RuleConditions = conditions ?? content.RuleConditions,
+            Recognition = recognition ?? content.Recognition,
         };
         return new StoreContent
         {
@@ -37,6 +39,7 @@ public static class StoreMutations
             StatementSources = altered.StatementSources,
             Rules = altered.Rules,
             RuleConditions = altered.RuleConditions,
+            Recognition = altered.Recognition,
         };
     }
 

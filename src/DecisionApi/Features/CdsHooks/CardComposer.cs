@@ -19,6 +19,14 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
     public const string CategorySystem = "urn:decision-api:assessment-category";
     private const string OverridePrefix = "cds.overrideReason.";
 
+    private static readonly Dictionary<RecognisedBy, string> RecognisedByKeys = new()
+    {
+        [RecognisedBy.Code] = "cds.recognisedBy.code",
+        [RecognisedBy.Class] = "cds.recognisedBy.class",
+        [RecognisedBy.Display] = "cds.recognisedBy.display",
+        [RecognisedBy.Text] = "cds.recognisedBy.text",
+    };
+
     private readonly Source guideline = store.Rules
         .First(r => r.Kind == Vocab.Kinds.Caveat && r.Statement.Row.Core == 1 && r.Statement.Row.Issuer == "ACR/AF")
         .Statement.Sources[0];
@@ -42,8 +50,10 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
     /// <param name="language">Card language.</param>
     /// <param name="requestBaseUrl">This service's URL as the caller reached it (scheme, host, path base); used for the
     /// link unless <c>CdsHooks:PublicBaseUrl</c> is configured.</param>
+    /// <param name="recognised">First-line care the chart documents, named on one line (store wording, never chart text).</param>
     public CdsCard Compose(
-        EvaluationResult result, IReadOnlyList<(string Key, string? What)> unknowns, bool patientView, Language language, string requestBaseUrl)
+        EvaluationResult result, IReadOnlyList<(string Key, string? What)> unknowns, bool patientView, Language language, string requestBaseUrl,
+        IReadOnlyList<RecognisedTreatment>? recognised = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(unknowns);
@@ -65,6 +75,14 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         if (untried.Count > 0)
         {
             detail.AppendLine().Append("**").Append(T("cds.detail.untried")).Append(":** ").AppendLine(string.Join(separator, untried));
+        }
+
+        var found = (recognised ?? [])
+            .Where(r => store.TreatmentsByCode.TryGetValue(r.Treatment, out var t) && t.Category == "first-line")
+            .Select(r => RecognisedLine(r, language)).Distinct(StringComparer.Ordinal).ToList();
+        if (found.Count > 0)
+        {
+            detail.AppendLine().Append("**").Append(T("cds.heading.recognised")).Append(":** ").AppendLine(string.Join(separator, found));
         }
 
         var missing = unknowns.Select(u => u.What is null
@@ -91,6 +109,19 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
             new CdsSource(T("cds.sourceLabel"), LinkOf(guideline), new CdsCoding(CategorySystem, category, T("category." + category))),
             [.. overrideReasons.Select(r => new CdsCoding(OverrideReasonSystem, r.Code, T(r.Key)))],
             [new CdsLink(T("cds.linkLabel"), link, "absolute")]);
+    }
+
+    /// <summary>"Oral NSAID: by name in the record text ("ibuprofen")": the store's wording, label, code or term; never chart text.</summary>
+    private string RecognisedLine(RecognisedTreatment recognised, Language language)
+    {
+        string Text(string key) => store.Text(key).In(language);
+        var line = Text(RecognisedByKeys[recognised.By])
+            .Replace("{label}", store.TreatmentsByCode[recognised.Treatment].Label.In(language), StringComparison.Ordinal)
+            .Replace("{code}", recognised.Code ?? "", StringComparison.Ordinal)
+            .Replace("{term}", recognised.Term ?? "", StringComparison.Ordinal);
+        return recognised.TopicalTerm is { } topical
+            ? $"{line}; {Text("cds.recognisedBy.topical").Replace("{term}", topical, StringComparison.Ordinal)}"
+            : line;
     }
 
     /// <summary>The page (or the configured portal) for this profile, with the de-identified query.</summary>

@@ -152,7 +152,7 @@ public static partial class CdsHooksEndpoints
                 : RequestLanguage.Negotiate(request.Headers.AcceptLanguage.ToString());
             var result = evaluator.Evaluate(chart.Profile, language);
             LogCard(logger, hook, result.Assessment.Category, result.RuleStore.Version);
-            return TypedResults.Ok(new CdsResponse([composer.Compose(result, chart.Unknowns, hook == PatientView, language, BaseUrl(request))]));
+            return TypedResults.Ok(new CdsResponse([composer.Compose(result, chart.Unknowns, hook == PatientView, language, BaseUrl(request), chart.Recognised)]));
         }
     }
 

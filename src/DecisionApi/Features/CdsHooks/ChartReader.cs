@@ -8,11 +8,19 @@ namespace DecisionApi.Features.CdsHooks;
 /// <param name="Profile">The profile for the evaluator (unknown values are null).</param>
 /// <param name="HasKneeOsteoarthritis">A knee-OA Condition in force was found.</param>
 /// <param name="Unknowns">Text keys (and placeholder values) of what the card must say was missing.</param>
-public sealed record ChartReading(PatientProfile Profile, bool HasKneeOsteoarthritis, IReadOnlyList<(string Key, string? What)> Unknowns);
+/// <param name="Recognised">Each prior treatment found, once, with the best way it was recognised (code, class, display, text).</param>
+public sealed record ChartReading(
+    PatientProfile Profile, bool HasKneeOsteoarthritis, IReadOnlyList<(string Key, string? What)> Unknowns, IReadOnlyList<RecognisedTreatment> Recognised);
 
 /// <summary>Maps FHIR R4 prefetch data to a patient profile through the store's code map. Pure; the clock is injected.</summary>
-public sealed class ChartReader(FhirCodeMap codes, TimeProvider clock)
+public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recogniser, TimeProvider clock)
 {
+    // FHIR R4 statuses that show a drug was prescribed or taken, or an activity was done; everything else is not counted.
+    private static readonly string[] PrescribedStatuses = ["active", "completed", "stopped", "on-hold"];
+    private static readonly string[] NotAnOrderIntents = ["proposal", "plan", "option"];
+    private static readonly string[] TakenStatuses = ["active", "completed", "stopped", "on-hold"];
+    private static readonly string[] ActivityNotDone = ["not-started", "scheduled", "cancelled", "entered-in-error"];
+
     public ChartReading Read(ResolvedPrefetch prefetch)
     {
         var unknowns = new List<(string Key, string? What)>();
@@ -32,14 +40,8 @@ public sealed class ChartReader(FhirCodeMap codes, TimeProvider clock)
                 && FhirJson.CodingKeys(r.Property("code")).Any(codes.KneeOsteoarthritis.Contains));
         var klGrade = KlGradeOf(prefetch.Resources(PrefetchKeys.KlGradeObservations));
 
-        var treatments = prefetch.Resources(PrefetchKeys.Procedures).Where(r => r.Text("resourceType") == "Procedure")
-            .Concat(prefetch.Resources(PrefetchKeys.MedicationStatements).Where(r => r.Text("resourceType") == "MedicationStatement"))
-            .Concat(prefetch.Resources(PrefetchKeys.MedicationRequests).Where(r => r.Text("resourceType") == "MedicationRequest"))
-            .Where(FhirJson.InForce)
-            .SelectMany(r => FhirJson.CodingKeys(r.Property("code") ?? r.Property("medicationCodeableConcept")))
-            .SelectMany(key => codes.TreatmentsByCode.GetValueOrDefault(key, []))
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
+        var recognised = RecogniseTreatments(prefetch);
+        var treatments = recognised.Select(r => r.Treatment).ToList();
 
         var conditions = prefetch.Resources(PrefetchKeys.KneeOaConditions).Where(r => r.Text("resourceType") == "Condition" && FhirJson.InForce(r))
             .SelectMany(r => FhirJson.CodingKeys(r.Property("code")))
@@ -69,7 +71,121 @@ public sealed class ChartReader(FhirCodeMap codes, TimeProvider clock)
         }
 
         var profile = new PatientProfile(age, klGrade, treatments, Bmi: null, Conditions: conditions.Count == 0 ? null : conditions);
-        return new ChartReading(profile, hasKneeOa, unknowns);
+        return new ChartReading(profile, hasKneeOa, unknowns, recognised);
+    }
+
+    /// <summary>Every prior treatment the chart shows, each once with the best way it was recognised.</summary>
+    private List<RecognisedTreatment> RecogniseTreatments(ResolvedPrefetch prefetch)
+    {
+        var medications = BundledMedications(prefetch);
+        var found = new List<RecognisedTreatment>();
+
+        foreach (var procedure in prefetch.Resources(PrefetchKeys.Procedures).Where(r => r.Is("resourceType", "Procedure") && FhirJson.InForce(r)))
+        {
+            found.AddRange(recogniser.Activity([procedure.Property("code")], []));
+        }
+
+        foreach (var request in prefetch.Resources(PrefetchKeys.ServiceRequests)
+            .Where(r => r.Is("resourceType", "ServiceRequest") && r.Is("status", "completed")))
+        {
+            found.AddRange(recogniser.Activity([request.Property("code")], []));
+        }
+
+        foreach (var plan in prefetch.Resources(PrefetchKeys.CarePlans).Where(r => r.Is("resourceType", "CarePlan") && FhirJson.InForce(r)))
+        {
+            foreach (var detail in plan.Array("activity").Select(a => a.Property("detail")).OfType<JsonElement>()
+                .Where(d => !d.IsOneOf("status", ActivityNotDone)))
+            {
+                found.AddRange(recogniser.Activity([detail.Property("code")], detail.Text("description") is { } description ? [description] : []));
+            }
+        }
+
+        var medicationUses = prefetch.Resources(PrefetchKeys.MedicationRequests)
+                .Where(r => r.Is("resourceType", "MedicationRequest") && r.IsOneOf("status", PrescribedStatuses) && !r.IsOneOf("intent", NotAnOrderIntents))
+                .Select(r => (Resource: r, Dosage: "dosageInstruction"))
+            .Concat(prefetch.Resources(PrefetchKeys.MedicationStatements)
+                .Where(r => r.Is("resourceType", "MedicationStatement") && r.IsOneOf("status", TakenStatuses))
+                .Select(r => (Resource: r, Dosage: "dosage")));
+        foreach (var (resource, dosage) in medicationUses)
+        {
+            found.AddRange(recogniser.Medication(MedicationOf(resource, dosage, medications)));
+        }
+
+        // Keep each treatment once, recognised the best way (code before class before display before text).
+        return
+        [
+            .. found.GroupBy(r => r.Treatment, StringComparer.Ordinal)
+                .Select(g => g.OrderBy(r => r.By).First())
+                .OrderBy(r => r.Treatment, StringComparer.Ordinal),
+        ];
+    }
+
+    /// <summary>The medication's codings and texts: the CodeableConcept, or the contained or bundled Medication it references.</summary>
+    private static MedicationParts MedicationOf(JsonElement use, string dosageProperty, Dictionary<string, JsonElement> bundled)
+    {
+        var parts = new MedicationParts();
+        parts.AddConcept(use.Property("medicationCodeableConcept"));
+        var medicationReference = use.Property("medicationReference");
+        if (medicationReference?.Text("display") is { } display)
+        {
+            // EHRs often send the reference with only a display ("ibuprofen 400 mg tablet") and no Medication to resolve.
+            parts.Texts.Add(display);
+        }
+
+        if (medicationReference?.Text("reference") is { } reference && Resolve(use, reference, bundled) is { } medication)
+        {
+            parts.AddConcept(medication.Property("code"));
+            foreach (var ingredient in medication.Array("ingredient"))
+            {
+                parts.AddConcept(ingredient.Property("itemCodeableConcept"));
+            }
+
+            parts.AddConcept(medication.Property("form"), formOnly: true);
+        }
+
+        foreach (var dosage in use.Array(dosageProperty))
+        {
+            parts.AddConcept(dosage.Property("route"), formOnly: true);
+        }
+
+        return parts;
+    }
+
+    private static JsonElement? Resolve(JsonElement use, string reference, Dictionary<string, JsonElement> bundled)
+    {
+        if (reference.StartsWith('#'))
+        {
+            var id = reference[1..];
+            return use.Array("contained").Where(c => c.Is("resourceType", "Medication") && c.Is("id", id)).Select(c => (JsonElement?)c).FirstOrDefault();
+        }
+
+        // "Medication/123", or an absolute URL ending in it.
+        var marker = reference.LastIndexOf("Medication/", StringComparison.Ordinal);
+        if (marker < 0)
+        {
+            return null;
+        }
+
+        var idPart = reference[(marker + "Medication/".Length)..].Split('/')[0];
+        return bundled.TryGetValue(idPart, out var found) ? found : null;
+    }
+
+    /// <summary>Medication resources sent in any prefetch key (an EHR may include them with the requests), by id.</summary>
+    private static Dictionary<string, JsonElement> BundledMedications(ResolvedPrefetch prefetch)
+    {
+        var medications = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var key in PrefetchKeys.All)
+        {
+            foreach (var medication in prefetch.Resources(key).Where(r => r.Is("resourceType", "Medication")))
+            {
+                if (medication.Text("id") is { } id)
+                {
+                    medications.TryAdd(id, medication);
+                }
+            }
+        }
+
+        return medications;
     }
 
     private int? AgeOf(JsonElement patient)

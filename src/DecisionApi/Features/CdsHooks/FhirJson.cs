@@ -6,11 +6,36 @@ namespace DecisionApi.Features.CdsHooks;
 public static class FhirJson
 {
     private static readonly string[] NotInForce = ["entered-in-error", "not-done", "not-taken", "draft", "cancelled", "revoked", "refuted"];
+    private static readonly string[] RefutedVerifications = ["entered-in-error", "refuted"];
 
     public static string? Text(this JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
             ? value.GetString()
             : null;
+
+    /// <summary>True when the string property equals <paramref name="value"/>; compares the raw JSON, allocating nothing.</summary>
+    public static bool Is(this JsonElement element, string property, string value) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var found)
+        && found.ValueKind == JsonValueKind.String && found.ValueEquals(value);
+
+    /// <summary>True when the string property equals one of <paramref name="values"/>, without allocating.</summary>
+    public static bool IsOneOf(this JsonElement element, string property, string[] values)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(property, out var found) || found.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        foreach (var value in values)
+        {
+            if (found.ValueEquals(value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public static JsonElement? Property(this JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind != JsonValueKind.Null
@@ -46,14 +71,25 @@ public static class FhirJson
     /// <summary>False for resources that were entered in error, not done, still draft, cancelled or refuted.</summary>
     public static bool InForce(JsonElement resource)
     {
-        var status = resource.Text("status");
-        if (status is not null && NotInForce.Contains(status))
+        if (resource.IsOneOf("status", NotInForce))
         {
             return false;
         }
 
-        var verification = resource.Property("verificationStatus")?.Array("coding").Select(c => c.Text("code"));
-        return verification is null || !verification.Any(code => code is "entered-in-error" or "refuted");
+        if (resource.Property("verificationStatus") is not { } verification)
+        {
+            return true;
+        }
+
+        foreach (var coding in verification.Array("coding"))
+        {
+            if (coding.IsOneOf("code", RefutedVerifications))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>For orders being placed: draft counts, but entered-in-error, cancelled and revoked do not.</summary>

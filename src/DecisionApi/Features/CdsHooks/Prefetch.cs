@@ -12,8 +12,10 @@ public static class PrefetchKeys
     public const string Procedures = "procedures";
     public const string MedicationStatements = "medicationStatements";
     public const string MedicationRequests = "medicationRequests";
+    public const string CarePlans = "carePlans";
+    public const string ServiceRequests = "serviceRequests";
 
-    public static readonly string[] All = [Patient, KneeOaConditions, KlGradeObservations, Procedures, MedicationStatements, MedicationRequests];
+    public static readonly string[] All = [Patient, KneeOaConditions, KlGradeObservations, Procedures, MedicationStatements, MedicationRequests, CarePlans, ServiceRequests];
 }
 
 /// <summary>The prefetch templates offered in discovery, built once from the store's codes. Only 2.0-valid tokens.</summary>
@@ -24,9 +26,12 @@ public sealed class PrefetchTemplates(FhirCodeMap codes)
         [PrefetchKeys.Patient] = "Patient/{{context.patientId}}",
         [PrefetchKeys.KneeOaConditions] = "Condition?patient={{context.patientId}}&code=" + Tokens(codes.KneeOsteoarthritisCodings),
         [PrefetchKeys.KlGradeObservations] = "Observation?patient={{context.patientId}}&code=" + Tokens(codes.KlGradeObservationCodings) + "&_sort=-date&_count=10",
-        [PrefetchKeys.Procedures] = "Procedure?patient={{context.patientId}}&code=" + Tokens(codes.TreatmentCodings),
-        [PrefetchKeys.MedicationStatements] = "MedicationStatement?patient={{context.patientId}}&code=" + Tokens(codes.TreatmentCodings),
-        [PrefetchKeys.MedicationRequests] = "MedicationRequest?patient={{context.patientId}}&code=" + Tokens(codes.TreatmentCodings),
+        // Not filtered by code: real charts record first-line care with product codes and text the store cannot list.
+        [PrefetchKeys.Procedures] = "Procedure?patient={{context.patientId}}",
+        [PrefetchKeys.MedicationStatements] = "MedicationStatement?patient={{context.patientId}}",
+        [PrefetchKeys.MedicationRequests] = "MedicationRequest?patient={{context.patientId}}",
+        [PrefetchKeys.CarePlans] = "CarePlan?patient={{context.patientId}}&status=active,completed",
+        [PrefetchKeys.ServiceRequests] = "ServiceRequest?patient={{context.patientId}}&status=completed",
     };
 
     private static string Tokens(IEnumerable<RuleStore.Content.CodeMapping> codings) =>

@@ -1,0 +1,273 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using System.Text.Json;
+using DecisionApi.RuleStore;
+using DecisionApi.RuleStore.Content;
+
+namespace DecisionApi.Features.CdsHooks;
+
+/// <summary>How a treatment was recognised, best first: an exact code, a drug class, a name in a coded display, a name in text.</summary>
+public enum RecognisedBy
+{
+    Code,
+    Class,
+    Display,
+    Text,
+}
+
+/// <summary>A prior treatment found in the chart and how it was found (the code, class prefix or store term that matched).</summary>
+/// <param name="Treatment">Treatment vocabulary code.</param>
+/// <param name="By">How it was recognised.</param>
+/// <param name="Code">The matching code, or the class prefix; null for names.</param>
+/// <param name="Term">The store's name that matched; null for codes.</param>
+/// <param name="TopicalTerm">The store's dose-form word that made the medication topical, when the form decided the treatment.</param>
+public sealed record RecognisedTreatment(string Treatment, RecognisedBy By, string? Code, string? Term, string? TopicalTerm);
+
+/// <summary>The parts of a medication (or of an activity) that recognition looks at: its codings, and its display and text strings.</summary>
+public sealed class MedicationParts
+{
+    public List<JsonElement> Codings { get; } = [];
+    public List<string> Displays { get; } = [];
+    public List<string> Texts { get; } = [];
+    /// <summary>Dose form and route wording: read only for topical-form words, never for names.</summary>
+    public List<string> FormTexts { get; } = [];
+
+    public void AddConcept(JsonElement? concept, bool formOnly = false)
+    {
+        if (concept is not { ValueKind: JsonValueKind.Object } value)
+        {
+            return;
+        }
+
+        foreach (var coding in value.Array("coding"))
+        {
+            if (!formOnly)
+            {
+                Codings.Add(coding);
+            }
+
+            if (coding.Text("display") is { } display)
+            {
+                (formOnly ? FormTexts : Displays).Add(display);
+            }
+        }
+
+        if (value.Text("text") is { } text)
+        {
+            (formOnly ? FormTexts : Texts).Add(text);
+        }
+    }
+}
+
+/// <summary>
+/// Recognises prior treatments from the store's curated codes, classes, names and dose-form words. Every index and
+/// matcher is built once at start-up; recognising allocates only the results.
+/// </summary>
+public sealed class TreatmentRecogniser
+{
+    private readonly FrozenDictionary<string, CodeHit[]> medicationCodes;
+    private readonly FrozenDictionary<string, CodeHit[]> activityCodes;
+    private readonly RecognitionEntry[] medicationClasses;
+    private readonly TermMatcher medicationNames;
+    private readonly TermMatcher topicalForms;
+    private readonly TermMatcher activityTerms;
+
+    public TreatmentRecogniser(RuleStoreSnapshot store)
+    {
+        IEnumerable<RecognitionEntry> Of(string kind) => store.Recognition.Where(r => r.Kind == kind);
+
+        // The vocabulary's own codes (treatments.yaml) count for every resource, by code first, then system.
+        var vocabulary = store.Treatments.SelectMany(t => t.Codes.Select(c => new CodeHit(c.System, c.Code, null, t.Code))).ToList();
+        FrozenDictionary<string, CodeHit[]> ByCode(string kind) => Of(kind)
+            .Select(r => new CodeHit(r.System!, r.Code!, r, r.Treatment!))
+            .Concat(vocabulary)
+            .GroupBy(h => h.Code, StringComparer.Ordinal)
+            .ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+
+        medicationCodes = ByCode(Vocab.RecognitionKinds.MedicationCode);
+        activityCodes = ByCode(Vocab.RecognitionKinds.ActivityCode);
+        medicationClasses = [.. Of(Vocab.RecognitionKinds.MedicationClass)];
+        medicationNames = new TermMatcher(Of(Vocab.RecognitionKinds.MedicationName));
+        topicalForms = new TermMatcher(Of(Vocab.RecognitionKinds.TopicalForm));
+        activityTerms = new TermMatcher(Of(Vocab.RecognitionKinds.ActivityTerm));
+    }
+
+    /// <summary>Treatments a medication shows: by code, by class, then by name in displays and texts; the form decides topical or oral.</summary>
+    public IEnumerable<RecognisedTreatment> Medication(MedicationParts medication)
+    {
+        string? topical = null;
+        var topicalChecked = false;
+        string Route(RecognitionEntry entry)
+        {
+            if (entry.TopicalTreatment is null)
+            {
+                return entry.Treatment!;
+            }
+
+            if (!topicalChecked)
+            {
+                topical = medication.Displays.Concat(medication.Texts).Concat(medication.FormTexts).Select(topicalForms.FirstTerm).FirstOrDefault(t => t is not null);
+                topicalChecked = true;
+            }
+
+            return topical is null ? entry.Treatment! : entry.TopicalTreatment;
+        }
+
+        string? TopicalTermFor(RecognitionEntry entry) => entry.TopicalTreatment is not null ? topical : null;
+
+        foreach (var coding in medication.Codings)
+        {
+            if (coding.Text("code") is not { } code)
+            {
+                continue;
+            }
+
+            foreach (var hit in medicationCodes.GetValueOrDefault(code, []))
+            {
+                if (coding.Is("system", hit.System))
+                {
+                    yield return hit.Entry is { } entry
+                        ? new RecognisedTreatment(Route(entry), RecognisedBy.Code, code, null, TopicalTermFor(entry))
+                        : new RecognisedTreatment(hit.Treatment, RecognisedBy.Code, code, null, null);
+                }
+            }
+
+            foreach (var @class in medicationClasses)
+            {
+                if (code.StartsWith(@class.Code!, StringComparison.OrdinalIgnoreCase) && coding.Is("system", @class.System!))
+                {
+                    yield return new RecognisedTreatment(Route(@class), RecognisedBy.Class, @class.Code, null, TopicalTermFor(@class));
+                }
+            }
+        }
+
+        foreach (var (strings, by) in new[] { (medication.Displays, RecognisedBy.Display), (medication.Texts, RecognisedBy.Text) })
+        {
+            foreach (var value in strings)
+            {
+                foreach (var entry in medicationNames.All(value))
+                {
+                    yield return new RecognisedTreatment(Route(entry), by, null, entry.Term, TopicalTermFor(entry));
+                }
+            }
+        }
+    }
+
+    /// <summary>Treatments a Procedure, completed ServiceRequest or CarePlan activity shows, by code and by term.</summary>
+    public IEnumerable<RecognisedTreatment> Activity(IEnumerable<JsonElement?> concepts, IEnumerable<string> descriptions)
+    {
+        var parts = new MedicationParts();
+        foreach (var concept in concepts)
+        {
+            parts.AddConcept(concept);
+        }
+
+        foreach (var coding in parts.Codings)
+        {
+            if (coding.Text("code") is not { } code)
+            {
+                continue;
+            }
+
+            foreach (var hit in activityCodes.GetValueOrDefault(code, []))
+            {
+                if (coding.Is("system", hit.System))
+                {
+                    yield return new RecognisedTreatment(hit.Treatment, RecognisedBy.Code, code, null, null);
+                }
+            }
+        }
+
+        foreach (var (strings, by) in new[] { (parts.Displays, RecognisedBy.Display), (parts.Texts.Concat(descriptions), RecognisedBy.Text) })
+        {
+            foreach (var value in strings)
+            {
+                foreach (var entry in activityTerms.All(value))
+                {
+                    yield return new RecognisedTreatment(entry.Treatment!, by, null, entry.Term, null);
+                }
+            }
+        }
+    }
+
+    /// <summary>A code the store maps to a treatment: from recognition.yaml (with its entry) or from treatments.yaml.</summary>
+    private readonly record struct CodeHit(string System, string Code, RecognitionEntry? Entry, string Treatment);
+
+    /// <summary>
+    /// Finds the store's terms in a text: case-insensitive, on word boundaries (no letter or digit either side), longest
+    /// term first. Built once; a vectorised multi-string search finds candidates, so a text costs about one pass.
+    /// </summary>
+    private sealed class TermMatcher
+    {
+        private static readonly RecognitionEntry[] None = [];
+        private readonly SearchValues<string>? candidates;
+        private readonly (string Term, RecognitionEntry Entry)[] byLength;
+
+        public TermMatcher(IEnumerable<RecognitionEntry> entries)
+        {
+            byLength =
+            [
+                .. entries.Where(e => !string.IsNullOrWhiteSpace(e.Term))
+                    .DistinctBy(e => e.Term!, StringComparer.OrdinalIgnoreCase)
+                    .OrderByDescending(e => e.Term!.Length).ThenBy(e => e.Term, StringComparer.Ordinal)
+                    .Select(e => (e.Term!, e)),
+            ];
+            candidates = byLength.Length == 0 ? null : SearchValues.Create(byLength.Select(t => t.Term).ToArray(), StringComparison.OrdinalIgnoreCase);
+        }
+
+        public IReadOnlyList<RecognitionEntry> All(string text)
+        {
+            if (candidates is null || text.Length == 0)
+            {
+                return None;
+            }
+
+            text = CollapseWhitespace(text);
+            List<RecognitionEntry>? found = null;
+            var offset = 0;
+            while (offset < text.Length)
+            {
+                var index = text.AsSpan(offset).IndexOfAny(candidates);
+                if (index < 0)
+                {
+                    break;
+                }
+
+                index += offset;
+                offset = index + 1;
+                if (index > 0 && char.IsLetterOrDigit(text[index - 1]))
+                {
+                    continue;
+                }
+
+                foreach (var (term, entry) in byLength)
+                {
+                    var end = index + term.Length;
+                    if (end <= text.Length && text.AsSpan(index, term.Length).Equals(term, StringComparison.OrdinalIgnoreCase)
+                        && (end == text.Length || !char.IsLetterOrDigit(text[end])))
+                    {
+                        (found ??= []).Add(entry);
+                        offset = end;
+                        break;
+                    }
+                }
+            }
+
+            return found ?? (IReadOnlyList<RecognitionEntry>)None;
+        }
+
+        public string? FirstTerm(string text) => All(text) is [var first, ..] ? first.Term : null;
+
+        /// <summary>Terms hold single spaces; charts may hold runs of spaces, tabs or line breaks.</summary>
+        private static string CollapseWhitespace(string text)
+        {
+            var needs = false;
+            for (var i = 0; i < text.Length && !needs; i++)
+            {
+                needs = char.IsWhiteSpace(text[i]) && (text[i] != ' ' || (i + 1 < text.Length && char.IsWhiteSpace(text[i + 1])));
+            }
+
+            return needs ? string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)) : text;
+        }
+    }
+}
