@@ -90,6 +90,7 @@ public static class CdsFixtures
         ["procedures"] = firstLineCare ? Bundle(Procedure(Snomed, "91251008")) : Bundle(),
         ["medicationStatements"] = firstLineCare ? Bundle(MedicationStatement("849574")) : Bundle(),
         ["medicationRequests"] = Bundle(),
+        ["carePlans"] = Bundle(),
     };
 
     public static JsonObject OrderSign(JsonObject? prefetch, params JsonObject[] orders)

@@ -26,7 +26,16 @@ public sealed class CdsHooksOptions
     public IList<string> FhirServerAllowlist { get; } = [];
 
     /// <summary>Time-out for each FHIR request, in seconds.</summary>
-    public double FhirTimeoutSeconds { get; set; } = 4;
+    public double FhirTimeoutSeconds { get; set; } = 3;
+
+    /// <summary>One deadline for all FHIR fetches of one CDS call (run in parallel, next pages included), in seconds.</summary>
+    public double FhirDeadlineSeconds { get; set; } = 3;
+
+    /// <summary>Largest FHIR response read for one fetch, in bytes; a larger one counts as not retrieved.</summary>
+    public long FhirMaxResponseBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>Largest total of FHIR responses read for one CDS call, in bytes.</summary>
+    public long FhirMaxTotalBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>Largest CDS Hooks request body, in bytes.</summary>
     public long BodyLimitBytes { get; set; } = 1024 * 1024;

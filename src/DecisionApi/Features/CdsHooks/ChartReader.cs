@@ -21,6 +21,11 @@ public sealed class ChartReader(FhirCodeMap codes, TimeProvider clock)
             unknowns.Add(("cds.unknown.noData", key));
         }
 
+        foreach (var key in prefetch.Unavailable)
+        {
+            unknowns.Add(("cds.unknown.unavailable", key));
+        }
+
         foreach (var key in prefetch.Partial)
         {
             unknowns.Add(("cds.unknown.partial", key));
