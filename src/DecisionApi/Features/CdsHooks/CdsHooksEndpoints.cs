@@ -67,11 +67,11 @@ public static partial class CdsHooksEndpoints
 
         return TypedResults.Ok(new CdsDiscoveryResponse(
         [
-            .. hooks.Select(h => new CdsServiceDescription(h.Hook, En("cds.title"), h.Description, settings.ServiceId, templates.All, En("cds.usageRequirements"))),
+            .. hooks.Select(h => new CdsServiceDescription(h.Hook, En("cds.title"), h.Description, settings.IdFor(h.Hook), templates.All, En("cds.usageRequirements"))),
         ]));
     }
 
-    /// <param name="id">The CDS Service id from discovery (msc-knee-oa).</param>
+    /// <param name="id">The CDS Service id from discovery (msc-knee-oa-order-select, msc-knee-oa-order-sign, msc-knee-oa-patient-view; msc-knee-oa is an alias for both order hooks).</param>
     /// <param name="request">The CDS Hooks request.</param>
     /// <param name="options">CDS Hooks settings.</param>
     /// <param name="prefetchResolver">Completes the prefetch.</param>
@@ -85,7 +85,8 @@ public static partial class CdsHooksEndpoints
         OrderMatcher orders, Evaluator evaluator, CardComposer composer, ILogger<CdsResponse> logger)
     {
         var settings = options.Value;
-        if (id != settings.ServiceId)
+        var serviceHooks = settings.HooksFor(id);
+        if (serviceHooks.Count == 0)
         {
             return OperationOutcome.Result(StatusCodes.Status404NotFound, "not-found", $"No CDS Service has id '{Truncate(id)}'. GET /cds-services lists the services.");
         }
@@ -104,10 +105,9 @@ public static partial class CdsHooksEndpoints
                 return Invalid("A CDS Hooks request needs 'hook' and 'hookInstance' strings and a 'context' object.");
             }
 
-            var offered = hook is OrderSelect or OrderSign || (hook == PatientView && settings.PatientView.Enabled);
-            if (!offered)
+            if (!serviceHooks.Contains(hook))
             {
-                return Invalid($"Service '{settings.ServiceId}' does not offer the hook '{Truncate(hook)}'; see GET /cds-services.");
+                return Invalid($"Service '{Truncate(id)}' does not offer the hook '{Truncate(hook)}'; see GET /cds-services.");
             }
 
             if (hook != PatientView)
@@ -162,7 +162,7 @@ public static partial class CdsHooksEndpoints
     /// <param name="feedbackLog">Audit log of feedback.</param>
     public static async Task<IResult> FeedbackAsync(string id, HttpRequest request, IOptions<CdsHooksOptions> options, FeedbackLog feedbackLog)
     {
-        if (id != options.Value.ServiceId)
+        if (options.Value.HooksFor(id).Count == 0)
         {
             return OperationOutcome.Result(StatusCodes.Status404NotFound, "not-found", $"No CDS Service has id '{Truncate(id)}'.");
         }

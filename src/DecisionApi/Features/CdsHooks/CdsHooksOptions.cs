@@ -5,8 +5,34 @@ public sealed class CdsHooksOptions
 {
     public const string SectionName = "CdsHooks";
 
-    /// <summary>The one service id offered for order-select and order-sign (and patient-view when enabled).</summary>
+    /// <summary>
+    /// The service id prefix: discovery offers one id per hook, <c>{ServiceId}-order-select</c>, <c>{ServiceId}-order-sign</c>
+    /// and (when enabled) <c>{ServiceId}-patient-view</c>. The bare <c>{ServiceId}</c> stays an unlisted alias for both order
+    /// hooks, so integrations registered before ids per hook keep working.
+    /// </summary>
     public string ServiceId { get; set; } = "msc-knee-oa";
+
+    /// <summary>The service id discovery lists for a hook.</summary>
+    public string IdFor(string hook) => ServiceId + "-" + hook;
+
+    /// <summary>The hooks a service id answers; empty for an unknown id.</summary>
+    public IReadOnlyList<string> HooksFor(string id)
+    {
+        if (id == ServiceId)
+        {
+            return ["order-select", "order-sign"];
+        }
+
+        foreach (var hook in new[] { "order-select", "order-sign", "patient-view" })
+        {
+            if (id == IdFor(hook) && (hook != "patient-view" || PatientView.Enabled))
+            {
+                return [hook];
+            }
+        }
+
+        return [];
+    }
 
     public PatientViewOptions PatientView { get; set; } = new();
 
