@@ -61,11 +61,22 @@ public sealed class CdsFeedbackTests(CdsHooksFactory factory) : IClassFixture<Cd
     [InlineData("""{}""", "feedback")]
     [InlineData("""{"feedback":[]}""", "feedback")]
     [InlineData("""{"feedback":[{"outcome":"overridden","outcomeTimestamp":"2026-11-21T10:15:00Z"}]}""", "card")]
-    [InlineData("""{"feedback":[{"card":"c","outcome":"ignored","outcomeTimestamp":"2026-11-21T10:15:00Z"}]}""", "outcome")]
-    [InlineData("""{"feedback":[{"card":"c","outcome":"overridden","outcomeTimestamp":"yesterday"}]}""", "outcomeTimestamp")]
-    [InlineData("""{"feedback":[{"card":"c","outcome":"overridden"}]}""", "outcomeTimestamp")]
-    [InlineData("""{"feedback":[{"card":"c","outcome":"overridden","overrideReason":{"reason":{"display":"x"}},"outcomeTimestamp":"2026-11-21T10:15:00Z"}]}""", "overrideReason")]
+    [InlineData("""{"feedback":[{"card":"0b3e4c1a-5f7d-4e2b-9a61-2c8d7e9f1a23","outcome":"ignored","outcomeTimestamp":"2026-11-21T10:15:00Z"}]}""", "outcome")]
+    [InlineData("""{"feedback":[{"card":"0b3e4c1a-5f7d-4e2b-9a61-2c8d7e9f1a23","outcome":"overridden","outcomeTimestamp":"yesterday"}]}""", "outcomeTimestamp")]
+    [InlineData("""{"feedback":[{"card":"0b3e4c1a-5f7d-4e2b-9a61-2c8d7e9f1a23","outcome":"overridden"}]}""", "outcomeTimestamp")]
+    [InlineData("""{"feedback":[{"card":"0b3e4c1a-5f7d-4e2b-9a61-2c8d7e9f1a23","outcome":"overridden","overrideReason":{"reason":{"display":"x"}},"outcomeTimestamp":"2026-11-21T10:15:00Z"}]}""", "overrideReason")]
     [InlineData("""not json""", "JSON")]
+    [InlineData("""{"feedback":[{"card":"c","outcome":"overridden","outcomeTimestamp":"2026-11-21T10:15:00Z"}]}""", "UUID")]
+    [InlineData("""{"feedback":[{"card":"0b3e4c1a-5f7d-4e2b-9a61-2c8d7e9f1a23","outcome":"accepted","acceptedSuggestions":"s-1","outcomeTimestamp":"2026-11-21T10:15:00Z"}]}""", "acceptedSuggestions")]
+    [InlineData("""{"feedback":[{"card":"0b3e4c1a-5f7d-4e2b-9a61-2c8d7e9f1a23","outcome":"accepted","acceptedSuggestions":[],"outcomeTimestamp":"2026-11-21T10:15:00Z"}]}""", "acceptedSuggestions")]
+    [InlineData("""{"feedback":[{"card":"0b3e4c1a-5f7d-4e2b-9a61-2c8d7e9f1a23","outcome":"accepted","acceptedSuggestions":[1],"outcomeTimestamp":"2026-11-21T10:15:00Z"}]}""", "acceptedSuggestions")]
+    [InlineData("""{"feedback":[{"card":"0b3e4c1a-5f7d-4e2b-9a61-2c8d7e9f1a23","outcome":"overridden","overrideReason":{},"outcomeTimestamp":"2026-11-21T10:15:00Z"}]}""", "overrideReason")]
+    [InlineData("""{"feedback":[{"card":"0b3e4c1a-5f7d-4e2b-9a61-2c8d7e9f1a23","outcome":"overridden","overrideReason":"x","outcomeTimestamp":"2026-11-21T10:15:00Z"}]}""", "overrideReason")]
+    [InlineData("""{"feedback":[{"card":"0b3e4c1a-5f7d-4e2b-9a61-2c8d7e9f1a23","outcome":"overridden","overrideReason":{"userComment":5},"outcomeTimestamp":"2026-11-21T10:15:00Z"}]}""", "userComment")]
+    [InlineData("""{"feedback":[{"card":"0b3e4c1a-5f7d-4e2b-9a61-2c8d7e9f1a23","outcome":"overridden","outcomeTimestamp":"2026-11-21 10:15:00"}]}""", "outcomeTimestamp")]
+    [InlineData("""{"feedback":[{"card":"0b3e4c1a-5f7d-4e2b-9a61-2c8d7e9f1a23","outcome":"overridden","outcomeTimestamp":"2026-11-21T10:15:00"}]}""", "outcomeTimestamp")]
+    [InlineData("""{"feedback":[{"card":"0b3e4c1a-5f7d-4e2b-9a61-2c8d7e9f1a23","outcome":"overridden","outcomeTimestamp":20261121}]}""", "outcomeTimestamp")]
+    [InlineData("""{"feedback":[1]}""", "object")]
     public async Task Invalid_feedback_is_400_with_an_OperationOutcome(string body, string mentioned)
     {
         var response = await client.PostAsync(FeedbackUrl, HttpAssertions.Json(body));
@@ -73,6 +84,20 @@ public sealed class CdsFeedbackTests(CdsHooksFactory factory) : IClassFixture<Cd
         var outcome = await response.ReadJsonAsync();
         outcome.GetProperty("resourceType").GetString().Should().Be("OperationOutcome");
         outcome.GetProperty("issue")[0].GetProperty("diagnostics").GetString().Should().Contain(mentioned);
+    }
+
+    [Fact]
+    public async Task Feedback_timestamps_with_an_offset_are_accepted_and_too_many_items_are_refused()
+    {
+        var body = Overridden(Guid.NewGuid().ToString());
+        body["feedback"]![0]!["outcomeTimestamp"] = "2026-11-21T18:15:00+08:00";
+        (await client.PostAsync(FeedbackUrl, HttpAssertions.Json(body.ToJsonString()))).StatusCode.Should().Be(HttpStatusCode.OK);
+        (await client.PostAsync("/cds-services/msc-knee-oa-order-sign/feedback", HttpAssertions.Json(body.ToJsonString()))).StatusCode.Should().Be(HttpStatusCode.OK);
+
+        var many = new JsonArray([.. Enumerable.Range(0, 51).Select(_ => Overridden(Guid.NewGuid().ToString())["feedback"]![0]!.DeepClone())]);
+        var tooMany = await client.PostAsync(FeedbackUrl, HttpAssertions.Json(new JsonObject { ["feedback"] = many }.ToJsonString()));
+        tooMany.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        (await tooMany.ReadJsonAsync()).GetProperty("resourceType").GetString().Should().Be("OperationOutcome");
     }
 
     [Fact]

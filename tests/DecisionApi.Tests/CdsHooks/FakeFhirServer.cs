@@ -32,6 +32,12 @@ public sealed class FakeFhirServer : IAsyncDisposable
     /// <summary>Answers after this delay (to test time-outs).</summary>
     public TimeSpan Delay { get; set; }
 
+    /// <summary>Response key (resource type or "page2") → an extra delay before answering it (a hanging or slow server).</summary>
+    public ConcurrentDictionary<string, TimeSpan> Delays { get; } = new();
+
+    /// <summary>Response key → the size of an endless-looking JSON body streamed instead of a canned answer.</summary>
+    public ConcurrentDictionary<string, long> HugeBodies { get; } = new();
+
     public static async Task<FakeFhirServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -46,6 +52,26 @@ public sealed class FakeFhirServer : IAsyncDisposable
             var path = context.Request.Path.Value!.Trim('/');
             path = path.StartsWith("fhir/", StringComparison.Ordinal) ? path["fhir/".Length..] : path;
             var key = path.Contains("page2", StringComparison.Ordinal) ? "page2" : path.Split('/')[0];
+            if (server.Delays.TryGetValue(key, out var delay))
+            {
+                await Task.Delay(delay, context.RequestAborted);
+            }
+
+            if (server.HugeBodies.TryGetValue(key, out var size))
+            {
+                context.Response.ContentType = "application/fhir+json";
+                var chunk = new byte[64 * 1024];
+                Array.Fill(chunk, (byte)' ');
+                await context.Response.Body.WriteAsync("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[]"u8.ToArray(), context.RequestAborted);
+                for (long written = 0; written < size; written += chunk.Length)
+                {
+                    await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                }
+
+                await context.Response.Body.WriteAsync("}"u8.ToArray(), context.RequestAborted);
+                return;
+            }
+
             if (!server.Responses.TryGetValue(key, out var body))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;

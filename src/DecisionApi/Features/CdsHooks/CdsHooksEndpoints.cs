@@ -28,13 +28,13 @@ public static partial class CdsHooksEndpoints
         group.MapGet("", Discover)
             .WithName("CdsDiscovery")
             .WithSummary("CDS Hooks discovery")
-            .WithDescription("Lists the CDS Service: one id for order-select and order-sign (and patient-view when enabled), with the prefetch templates and usage requirements. Needs a CDS Hooks JWT when authentication is on.")
+            .WithDescription("Lists the CDS Service: one id per hook (msc-knee-oa-order-select, msc-knee-oa-order-sign, and msc-knee-oa-patient-view when enabled), with the prefetch templates and usage requirements. Needs a CDS Hooks JWT when authentication is on.")
             .Produces(StatusCodes.Status401Unauthorized);
 
         group.MapPost("/{id}", CallAsync)
             .WithName("CdsServiceCall")
             .WithSummary("Call the CDS Service")
-            .WithDescription("A CDS Hooks 2.0 request. When a draft order for a stem-cell (MSC) knee injection is selected (order-select) or signed (order-sign), returns one warning card read at a glance: a one-sentence summary for the patient's assessment category, the assessment, the ACR/AF and FDA caveats, untried first-line options, what the chart did not document, the category as source.topic, and a link to the full evidence summary page (GET /summary, or the configured portal) carrying only the de-identified profile; otherwise {\"cards\": []}. 412 with an OperationOutcome when required prefetch is missing and no allowlisted fhirServer can supply it.")
+            .WithDescription("A CDS Hooks 2.0 request. When a draft order for a stem-cell (MSC) knee injection is selected (order-select) or signed (order-sign), returns one warning card read at a glance: a one-sentence summary for the patient's assessment category, the assessment, the ACR/AF and FDA caveats, untried first-line options, what the chart did not document, the category as source.topic, and a link to the full evidence summary page (GET /summary, or the configured portal) carrying only the de-identified profile; otherwise {\"cards\": []}. 412 with an OperationOutcome only when the Patient is neither prefetched nor retrievable from an allowlisted fhirServer; other missing data is named on the card.")
             .Accepts<JsonElement>("application/json")
             .Produces<CdsResponse>()
             .Produces<OperationOutcome>(StatusCodes.Status400BadRequest, "application/fhir+json")
@@ -67,11 +67,11 @@ public static partial class CdsHooksEndpoints
 
         return TypedResults.Ok(new CdsDiscoveryResponse(
         [
-            .. hooks.Select(h => new CdsServiceDescription(h.Hook, En("cds.title"), h.Description, settings.ServiceId, templates.All, En("cds.usageRequirements"))),
+            .. hooks.Select(h => new CdsServiceDescription(h.Hook, En("cds.title"), h.Description, settings.IdFor(h.Hook), templates.All, En("cds.usageRequirements"))),
         ]));
     }
 
-    /// <param name="id">The CDS Service id from discovery (msc-knee-oa).</param>
+    /// <param name="id">The CDS Service id from discovery (msc-knee-oa-order-select, msc-knee-oa-order-sign, msc-knee-oa-patient-view; msc-knee-oa is an alias for both order hooks).</param>
     /// <param name="request">The CDS Hooks request.</param>
     /// <param name="options">CDS Hooks settings.</param>
     /// <param name="prefetchResolver">Completes the prefetch.</param>
@@ -85,7 +85,8 @@ public static partial class CdsHooksEndpoints
         OrderMatcher orders, Evaluator evaluator, CardComposer composer, ILogger<CdsResponse> logger)
     {
         var settings = options.Value;
-        if (id != settings.ServiceId)
+        var serviceHooks = settings.HooksFor(id);
+        if (serviceHooks.Count == 0)
         {
             return OperationOutcome.Result(StatusCodes.Status404NotFound, "not-found", $"No CDS Service has id '{Truncate(id)}'. GET /cds-services lists the services.");
         }
@@ -104,10 +105,9 @@ public static partial class CdsHooksEndpoints
                 return Invalid("A CDS Hooks request needs 'hook' and 'hookInstance' strings and a 'context' object.");
             }
 
-            var offered = hook is OrderSelect or OrderSign || (hook == PatientView && settings.PatientView.Enabled);
-            if (!offered)
+            if (!serviceHooks.Contains(hook))
             {
-                return Invalid($"Service '{settings.ServiceId}' does not offer the hook '{Truncate(hook)}'; see GET /cds-services.");
+                return Invalid($"Service '{Truncate(id)}' does not offer the hook '{Truncate(hook)}'; see GET /cds-services.");
             }
 
             if (hook != PatientView)
@@ -156,13 +156,13 @@ public static partial class CdsHooksEndpoints
         }
     }
 
-    /// <param name="id">The CDS Service id the card came from (msc-knee-oa).</param>
+    /// <param name="id">The CDS Service id the card came from (for example msc-knee-oa-order-sign).</param>
     /// <param name="request">The feedback request.</param>
     /// <param name="options">CDS Hooks settings.</param>
     /// <param name="feedbackLog">Audit log of feedback.</param>
     public static async Task<IResult> FeedbackAsync(string id, HttpRequest request, IOptions<CdsHooksOptions> options, FeedbackLog feedbackLog)
     {
-        if (id != options.Value.ServiceId)
+        if (options.Value.HooksFor(id).Count == 0)
         {
             return OperationOutcome.Result(StatusCodes.Status404NotFound, "not-found", $"No CDS Service has id '{Truncate(id)}'.");
         }

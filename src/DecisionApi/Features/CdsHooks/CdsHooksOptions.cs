@@ -5,8 +5,34 @@ public sealed class CdsHooksOptions
 {
     public const string SectionName = "CdsHooks";
 
-    /// <summary>The one service id offered for order-select and order-sign (and patient-view when enabled).</summary>
+    /// <summary>
+    /// The service id prefix: discovery offers one id per hook, <c>{ServiceId}-order-select</c>, <c>{ServiceId}-order-sign</c>
+    /// and (when enabled) <c>{ServiceId}-patient-view</c>. The bare <c>{ServiceId}</c> stays an unlisted alias for both order
+    /// hooks, so integrations registered before ids per hook keep working.
+    /// </summary>
     public string ServiceId { get; set; } = "msc-knee-oa";
+
+    /// <summary>The service id discovery lists for a hook.</summary>
+    public string IdFor(string hook) => ServiceId + "-" + hook;
+
+    /// <summary>The hooks a service id answers; empty for an unknown id.</summary>
+    public IReadOnlyList<string> HooksFor(string id)
+    {
+        if (id == ServiceId)
+        {
+            return ["order-select", "order-sign"];
+        }
+
+        foreach (var hook in new[] { "order-select", "order-sign", "patient-view" })
+        {
+            if (id == IdFor(hook) && (hook != "patient-view" || PatientView.Enabled))
+            {
+                return [hook];
+            }
+        }
+
+        return [];
+    }
 
     public PatientViewOptions PatientView { get; set; } = new();
 
@@ -26,7 +52,16 @@ public sealed class CdsHooksOptions
     public IList<string> FhirServerAllowlist { get; } = [];
 
     /// <summary>Time-out for each FHIR request, in seconds.</summary>
-    public double FhirTimeoutSeconds { get; set; } = 4;
+    public double FhirTimeoutSeconds { get; set; } = 3;
+
+    /// <summary>One deadline for all FHIR fetches of one CDS call (run in parallel, next pages included), in seconds.</summary>
+    public double FhirDeadlineSeconds { get; set; } = 3;
+
+    /// <summary>Largest FHIR response read for one fetch, in bytes; a larger one counts as not retrieved.</summary>
+    public long FhirMaxResponseBytes { get; set; } = 2 * 1024 * 1024;
+
+    /// <summary>Largest total of FHIR responses read for one CDS call, in bytes.</summary>
+    public long FhirMaxTotalBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>Largest CDS Hooks request body, in bytes.</summary>
     public long BodyLimitBytes { get; set; } = 1024 * 1024;

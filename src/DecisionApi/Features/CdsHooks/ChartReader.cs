@@ -29,6 +29,11 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             unknowns.Add(("cds.unknown.noData", key));
         }
 
+        foreach (var key in prefetch.Unavailable)
+        {
+            unknowns.Add(("cds.unknown.unavailable", key));
+        }
+
         foreach (var key in prefetch.Partial)
         {
             unknowns.Add(("cds.unknown.partial", key));
@@ -49,17 +54,17 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             .Distinct(StringComparer.Ordinal)
             .ToList();
 
-        if (age is null && !prefetch.NoData.Contains(PrefetchKeys.Patient))
+        if (age is null && NotYetTold(prefetch, PrefetchKeys.Patient))
         {
             unknowns.Add(("cds.unknown.age", null));
         }
 
-        if (klGrade is null && !prefetch.NoData.Contains(PrefetchKeys.KlGradeObservations))
+        if (klGrade is null && NotYetTold(prefetch, PrefetchKeys.KlGradeObservations))
         {
             unknowns.Add(("cds.unknown.klGrade", null));
         }
 
-        if (!hasKneeOa && !prefetch.NoData.Contains(PrefetchKeys.KneeOaConditions))
+        if (!hasKneeOa && NotYetTold(prefetch, PrefetchKeys.KneeOaConditions))
         {
             unknowns.Add(("cds.unknown.kneeOsteoarthritis", null));
         }
@@ -73,6 +78,9 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         var profile = new PatientProfile(age, klGrade, treatments, Bmi: null, Conditions: conditions.Count == 0 ? null : conditions);
         return new ChartReading(profile, hasKneeOa, unknowns, recognised);
     }
+
+    /// <summary>The card already says the key had no data or could not be retrieved: "not documented" would repeat it wrongly.</summary>
+    private static bool NotYetTold(ResolvedPrefetch prefetch, string key) => !prefetch.NoData.Contains(key) && !prefetch.Unavailable.Contains(key);
 
     /// <summary>Every prior treatment the chart shows, each once with the best way it was recognised.</summary>
     private List<RecognisedTreatment> RecogniseTreatments(ResolvedPrefetch prefetch)

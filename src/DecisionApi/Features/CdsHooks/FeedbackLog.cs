@@ -1,6 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace DecisionApi.Features.CdsHooks;
 
@@ -12,7 +15,15 @@ public sealed partial class FeedbackLog(ILogger<FeedbackLog> logger)
 {
     private const int Remembered = 10_000;
     private readonly ConcurrentDictionary<string, byte> seen = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> order = new();
+    private readonly ConcurrentQueue<(string Key, DateTime At)> order = new();
+
+    /// <summary>Most feedback items accepted in one request.</summary>
+    public const int MaxItems = 50;
+
+    private const int MaxSuggestions = 50;
+    private const int MaxStringLength = 256;
+    private const int MaxCommentLength = 4096;
+    private static readonly TimeSpan Expiry = TimeSpan.FromHours(1);
 
     public static (IReadOnlyList<FeedbackItem> Items, string? Error) Parse(JsonElement root)
     {
@@ -21,14 +32,24 @@ public sealed partial class FeedbackLog(ILogger<FeedbackLog> logger)
             return ([], "Feedback needs a non-empty 'feedback' array.");
         }
 
+        if (feedback.GetArrayLength() > MaxItems)
+        {
+            return ([], $"At most {MaxItems} feedback items per request.");
+        }
+
         var items = new List<FeedbackItem>();
         var index = 0;
         foreach (var item in feedback.EnumerateArray())
         {
             var at = $"feedback[{index++}]";
-            if (item.Text("card") is not { Length: > 0 } card)
+            if (item.ValueKind != JsonValueKind.Object)
             {
-                return ([], $"{at}.card (the card's uuid) is required.");
+                return ([], $"{at} must be an object.");
+            }
+
+            if (item.Text("card") is not { Length: <= 64 } card || !Guid.TryParse(card, out var cardId))
+            {
+                return ([], $"{at}.card (the card's uuid) is required and must be a UUID.");
             }
 
             if (item.Text("outcome") is not ("accepted" or "overridden") || item.Text("outcome") is not { } outcome)
@@ -37,29 +58,62 @@ public sealed partial class FeedbackLog(ILogger<FeedbackLog> logger)
             }
 
             var accepted = item.Property("acceptedSuggestions");
-            if (outcome == "accepted" && accepted is not { ValueKind: JsonValueKind.Array })
+            if (accepted is { } suggestions && suggestions.ValueKind != JsonValueKind.Array)
             {
-                return ([], $"{at}.acceptedSuggestions is required when the outcome is 'accepted'.");
+                return ([], $"{at}.acceptedSuggestions must be an array.");
             }
 
-            if (accepted is { ValueKind: JsonValueKind.Array } list && list.EnumerateArray().Any(s => s.Text("id") is null))
+            if (outcome == "accepted" && (accepted is null || accepted.Value.GetArrayLength() == 0))
             {
-                return ([], $"{at}.acceptedSuggestions items need an 'id'.");
+                return ([], $"{at}.acceptedSuggestions (a non-empty array) is required when the outcome is 'accepted'.");
             }
 
-            var reason = item.Property("overrideReason")?.Property("reason");
-            if (reason is { } coding && (coding.Text("system") is null || coding.Text("code") is null))
+            if (accepted is { ValueKind: JsonValueKind.Array } list
+                && (list.GetArrayLength() > MaxSuggestions || list.EnumerateArray().Any(s => s.Text("id") is not { Length: > 0 and <= MaxStringLength })))
             {
-                return ([], $"{at}.overrideReason.reason must be a Coding with 'system' and 'code'.");
+                return ([], $"{at}.acceptedSuggestions items must be objects with an 'id' (at most {MaxSuggestions} items).");
             }
 
-            if (item.Text("outcomeTimestamp") is not { } timestamp
-                || !DateTimeOffset.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var when))
+            string? reasonSystem = null;
+            string? reasonCode = null;
+            if (item.Property("overrideReason") is { } overrideReason)
             {
-                return ([], $"{at}.outcomeTimestamp must be an ISO 8601 date-time.");
+                if (overrideReason.ValueKind != JsonValueKind.Object)
+                {
+                    return ([], $"{at}.overrideReason must be an object.");
+                }
+
+                var reason = overrideReason.Property("reason");
+                if (reason is { } coding && (coding.Text("system") is not { Length: > 0 and <= MaxStringLength } system
+                    || coding.Text("code") is not { Length: > 0 and <= MaxStringLength } code))
+                {
+                    return ([], $"{at}.overrideReason.reason must be a Coding with 'system' and 'code'.");
+                }
+                else if (reason is { } valid)
+                {
+                    reasonSystem = valid.Text("system");
+                    reasonCode = valid.Text("code");
+                }
+
+                var comment = overrideReason.Property("userComment");
+                if (comment is { } c && (c.ValueKind != JsonValueKind.String || c.GetString()!.Length > MaxCommentLength))
+                {
+                    return ([], $"{at}.overrideReason.userComment must be a string of at most {MaxCommentLength} characters.");
+                }
+
+                if (outcome == "overridden" && reason is null && comment?.GetString() is not { Length: > 0 })
+                {
+                    return ([], $"{at}.overrideReason needs a 'reason' Coding or a 'userComment'.");
+                }
             }
 
-            items.Add(new FeedbackItem(card, outcome, reason?.Text("system"), reason?.Text("code"), when, accepted?.GetArrayLength() ?? 0));
+            if (item.Text("outcomeTimestamp") is not { Length: <= 64 } timestamp || !Rfc3339().IsMatch(timestamp)
+                || !DateTimeOffset.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.None, out var when))
+            {
+                return ([], $"{at}.outcomeTimestamp must be an RFC 3339 date-time with a time zone (e.g. 2026-11-21T10:15:00Z).");
+            }
+
+            items.Add(new FeedbackItem(cardId.ToString("D"), outcome, reasonSystem, reasonCode, when.ToUniversalTime(), accepted?.GetArrayLength() ?? 0));
         }
 
         return (items, null);
@@ -67,23 +121,39 @@ public sealed partial class FeedbackLog(ILogger<FeedbackLog> logger)
 
     public void Record(IEnumerable<FeedbackItem> items)
     {
+        var now = DateTime.UtcNow;
+        while (order.TryPeek(out var head) && (order.Count > Remembered || now - head.At > Expiry) && order.TryDequeue(out var oldest))
+        {
+            seen.TryRemove(oldest.Key, out _);
+        }
+
         foreach (var item in items)
         {
-            var key = string.Create(CultureInfo.InvariantCulture, $"{item.Card}|{item.Outcome}|{item.ReasonCode}|{item.OutcomeTimestamp.UtcTicks}");
+            // The idempotency key is a hash: nothing client-supplied is kept verbatim.
+            var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+                $"{item.Card}|{item.Outcome}|{item.ReasonSystem}|{item.ReasonCode}|{item.OutcomeTimestamp.UtcTicks}"))));
             if (!seen.TryAdd(key, 0))
             {
                 continue;
             }
 
-            order.Enqueue(key);
+            order.Enqueue((key, now));
             while (order.Count > Remembered && order.TryDequeue(out var oldest))
             {
-                seen.TryRemove(oldest, out _);
+                seen.TryRemove(oldest.Key, out _);
             }
 
-            LogFeedback(logger, item.Card, item.Outcome, item.ReasonCode ?? "none", item.AcceptedSuggestions, item.OutcomeTimestamp);
+            var reasonCode = item.ReasonCode is { } code && SafeCode().IsMatch(code) ? code : item.ReasonCode is null ? "none" : "other";
+            LogFeedback(logger, item.Card, item.Outcome, reasonCode, item.AcceptedSuggestions, item.OutcomeTimestamp);
         }
     }
+
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")]
+    private static partial Regex Rfc3339();
+
+    /// <summary>Override reason codes logged as they are; any other is logged as "other".</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9._-]{1,64}$")]
+    private static partial Regex SafeCode();
 
     [LoggerMessage(EventId = 3200, Level = LogLevel.Information,
         Message = "audit cds-feedback card={Card} outcome={Outcome} overrideReason={ReasonCode} acceptedSuggestions={AcceptedSuggestions} at={OutcomeTimestamp:o}")]

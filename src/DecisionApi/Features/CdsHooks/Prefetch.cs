@@ -38,13 +38,17 @@ public sealed class PrefetchTemplates(FhirCodeMap codes)
         string.Join(',', codings.Select(c => $"{c.System}|{c.Code}").Distinct(StringComparer.Ordinal));
 }
 
-/// <summary>Every prefetch key's data: the JSON the EHR sent or we fetched, which keys had no data, which were partial.</summary>
+/// <summary>
+/// Every prefetch key's data: the JSON the EHR sent or we fetched, which keys had no data, which were partial, and which
+/// could not be retrieved (not sent, sent as an OperationOutcome, or a failed fetch).
+/// </summary>
 public sealed class ResolvedPrefetch
 {
     private readonly Dictionary<string, List<JsonElement>> pages = [];
 
     public HashSet<string> NoData { get; } = [];
     public HashSet<string> Partial { get; } = [];
+    public HashSet<string> Unavailable { get; } = [];
 
     public void Add(string key, JsonElement page)
     {
@@ -59,12 +63,15 @@ public sealed class ResolvedPrefetch
     public IEnumerable<JsonElement> Resources(string key) => pages.GetValueOrDefault(key, []).SelectMany(FhirJson.Resources);
 }
 
-/// <summary>The outcome of completing the prefetch: the data, or the keys that could not be obtained.</summary>
+/// <summary>The outcome of completing the prefetch: the data, or the required keys (only the Patient) that could not be obtained.</summary>
 public sealed record PrefetchResult(ResolvedPrefetch Prefetch, IReadOnlyList<string> MissingKeys);
 
 /// <summary>
-/// Completes the prefetch. A key sent as null means "no data". A missing key, or a next page, is fetched from
-/// <c>fhirServer</c> only when that server is on the allowlist, with the EHR's bearer token and a bounded time-out.
+/// Completes the prefetch. A key sent as null means "no data". A key not sent (or sent as an OperationOutcome), or a next
+/// page, is fetched from <c>fhirServer</c> only when that server is on the allowlist and the token is usable, with the
+/// EHR's bearer token. All fetches of one call run in parallel under one deadline (<c>FhirDeadlineSeconds</c>), each
+/// response is read through a size cap (<c>FhirMaxResponseBytes</c>) and all of them share a total cap
+/// (<c>FhirMaxTotalBytes</c>). Only the Patient is required; any other key that cannot be had is reported as unavailable.
 /// </summary>
 public sealed partial class PrefetchResolver(
     PrefetchTemplates templates, IHttpClientFactory httpClients, IOptions<CdsHooksOptions> options, ILogger<PrefetchResolver> logger)
@@ -76,13 +83,19 @@ public sealed partial class PrefetchResolver(
     {
         var resolved = new ResolvedPrefetch();
         var prefetch = request.Property("prefetch");
-        var server = AllowedServer(request.Text("fhirServer"));
         var token = request.Property("fhirAuthorization")?.Text("access_token");
-        var missing = new List<string>();
+        // A token with control characters (CR/LF header injection) is refused before any request is built: the fhirServer
+        // is then treated as unusable.
+        var server = token is not null && !UsableToken(token) ? null : AllowedServer(request.Text("fhirServer"));
+        var settings = options.Value;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(Math.Max(0.1, settings.FhirDeadlineSeconds)));
+        var budget = new ByteBudget(settings.FhirMaxTotalBytes);
 
+        var tasks = new List<Task<KeyResult>>();
         foreach (var key in PrefetchKeys.All)
         {
-            JsonElement? page;
+            JsonElement? sentPage = null;
             if (prefetch is { ValueKind: JsonValueKind.Object } sent && sent.TryGetProperty(key, out var value))
             {
                 if (value.ValueKind == JsonValueKind.Null)
@@ -91,52 +104,142 @@ public sealed partial class PrefetchResolver(
                     continue;
                 }
 
-                page = value;
-            }
-            else if (server is null)
-            {
-                missing.Add(key);
-                continue;
-            }
-            else
-            {
-                page = await FetchAsync(server, Query(templates.All[key], context), token, cancellationToken);
-                if (page is null)
+                if (!OnlyOperationOutcome(value))
                 {
-                    missing.Add(key);
-                    continue;
+                    sentPage = value;
                 }
             }
 
-            await AddWithPagesAsync(resolved, key, page.Value, server, token, cancellationToken);
+            tasks.Add(ResolveKeyAsync(key, sentPage, server, token, context, budget, deadline.Token));
+        }
+
+        var results = await Task.WhenAll(tasks);
+        var missing = new List<string>();
+        foreach (var result in results)
+        {
+            foreach (var page in result.Pages)
+            {
+                resolved.Add(result.Key, page);
+            }
+
+            if (result.Pages.Count == 0)
+            {
+                if (result.Key == PrefetchKeys.Patient)
+                {
+                    missing.Add(result.Key);
+                }
+                else
+                {
+                    resolved.Unavailable.Add(result.Key);
+                }
+            }
+            else if (result.Partial)
+            {
+                resolved.Partial.Add(result.Key);
+            }
         }
 
         return new PrefetchResult(resolved, missing);
     }
 
-    private async Task AddWithPagesAsync(ResolvedPrefetch resolved, string key, JsonElement page, string? server, string? token, CancellationToken cancellationToken)
+    private sealed record KeyResult(string Key, List<JsonElement> Pages, bool Partial);
+
+    private async Task<KeyResult> ResolveKeyAsync(
+        string key, JsonElement? sentPage, Uri? server, string? token, JsonElement context, ByteBudget budget, CancellationToken deadline)
     {
-        resolved.Add(key, page);
-        for (var pageCount = 1; FhirJson.NextPage(page) is { } next; pageCount++)
+        var pages = new List<JsonElement>();
+        var page = sentPage;
+        if (page is null)
         {
-            if (server is null || pageCount >= MaxPages || !next.StartsWith(server + "/", StringComparison.Ordinal))
+            if (server is null)
             {
-                resolved.Partial.Add(key);
-                return;
+                return new KeyResult(key, pages, false);
             }
 
-            if (await FetchAsync(server, next[(server.Length + 1)..], token, cancellationToken) is not { } fetched)
+            page = await FetchAsync(new Uri(server, Query(templates.All[key], context)), token, budget, deadline);
+            if (page is null || OnlyOperationOutcome(page.Value))
             {
-                resolved.Partial.Add(key);
-                return;
+                return new KeyResult(key, pages, false);
             }
-
-            resolved.Add(key, fetched);
-            page = fetched;
         }
+
+        pages.Add(page.Value);
+        for (var pageCount = 1; FhirJson.NextPage(page.Value) is { } next; pageCount++)
+        {
+            if (server is null || pageCount >= MaxPages || NextPageUri(server, next) is not { } nextUri)
+            {
+                return new KeyResult(key, pages, true);
+            }
+
+            page = await FetchAsync(nextUri, token, budget, deadline);
+            if (page is null)
+            {
+                return new KeyResult(key, pages, true);
+            }
+
+            pages.Add(page.Value);
+        }
+
+        return new KeyResult(key, pages, false);
     }
 
-    private string? AllowedServer(string? fhirServer)
+    /// <summary>An OperationOutcome, or a Bundle whose only entries are OperationOutcomes: the EHR could not run the query.</summary>
+    private static bool OnlyOperationOutcome(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        var type = value.Text("resourceType");
+        if (type == "OperationOutcome")
+        {
+            return true;
+        }
+
+        if (type != "Bundle")
+        {
+            return false;
+        }
+
+        var types = value.Array("entry").Select(entry => entry.Property("resource")?.Text("resourceType")).ToList();
+        return types.Count > 0 && types.All(type => type == "OperationOutcome");
+    }
+
+    /// <summary>Tokens are sent in a header: no control characters, no spaces, not empty, bounded.</summary>
+    public static bool UsableToken(string token) =>
+        token.Length is > 0 and <= 8192 && token.All(c => c > ' ' && c < (char)0x7F);
+
+    /// <summary>
+    /// A next link is followed only when its parsed URI is on the allowlisted base: same scheme, host and port, path under
+    /// the base path, no user info, no dot segments (plain or percent-encoded).
+    /// </summary>
+    public static Uri? NextPageUri(Uri server, string next)
+    {
+        if (next.Length > 4096 || !Uri.TryCreate(next, UriKind.Absolute, out var uri))
+        {
+            return null;
+        }
+
+        var raw = next.Split('?', '#')[0];
+        var segments = raw.Split('/');
+        if (segments.Any(s => s is "." or "..") || raw.Contains("%2e", StringComparison.OrdinalIgnoreCase)
+            || raw.Contains('\\') || raw.Contains("%2f", StringComparison.OrdinalIgnoreCase) || raw.Contains("%5c", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var basePath = server.AbsolutePath.EndsWith('/') ? server.AbsolutePath : server.AbsolutePath + "/";
+        return string.Equals(uri.Scheme, server.Scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(uri.IdnHost, server.IdnHost, StringComparison.OrdinalIgnoreCase)
+            && uri.Port == server.Port
+            && uri.UserInfo.Length == 0
+            && uri.AbsolutePath.StartsWith(basePath, StringComparison.Ordinal)
+            ? uri
+            : null;
+    }
+
+    private Uri? AllowedServer(string? fhirServer)
     {
         if (fhirServer is null)
         {
@@ -145,7 +248,8 @@ public sealed partial class PrefetchResolver(
 
         var normalized = fhirServer.TrimEnd('/');
         return options.Value.FhirServerAllowlist.Any(allowed => string.Equals(allowed.TrimEnd('/'), normalized, StringComparison.Ordinal))
-            ? normalized
+            && Uri.TryCreate(normalized + "/", UriKind.Absolute, out var uri)
+            ? uri
             : null;
     }
 
@@ -160,11 +264,12 @@ public sealed partial class PrefetchResolver(
         return query;
     }
 
-    private async Task<JsonElement?> FetchAsync(string server, string relative, string? token, CancellationToken cancellationToken)
+    private async Task<JsonElement?> FetchAsync(Uri uri, string? token, ByteBudget budget, CancellationToken deadline)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(options.Value.FhirTimeoutSeconds));
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(server + "/" + relative));
+        var settings = options.Value;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(deadline);
+        timeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(0.1, settings.FhirTimeoutSeconds)));
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/fhir+json"));
         if (token is not null)
         {
@@ -180,15 +285,45 @@ public sealed partial class PrefetchResolver(
                 return null;
             }
 
+            var cap = settings.FhirMaxResponseBytes;
+            if (response.Content.Headers.ContentLength is { } length && length > cap)
+            {
+                LogFetchError(logger, "ResponseTooLarge");
+                return null;
+            }
+
             await using var body = await response.Content.ReadAsStreamAsync(timeout.Token);
-            using var document = await JsonDocument.ParseAsync(body, cancellationToken: timeout.Token);
+            using var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await body.ReadAsync(chunk, timeout.Token)) > 0)
+            {
+                if (buffer.Length + read > cap || !budget.TryTake(read))
+                {
+                    LogFetchError(logger, "ResponseTooLarge");
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            buffer.Position = 0;
+            using var document = await JsonDocument.ParseAsync(buffer, new JsonDocumentOptions { MaxDepth = 64 }, timeout.Token);
             return document.RootElement.Clone();
         }
-        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException or JsonException)
+        catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException or JsonException or IOException)
         {
             LogFetchError(logger, exception.GetType().Name);
             return null;
         }
+    }
+
+    /// <summary>The bytes all fetches of one CDS call may read together.</summary>
+    private sealed class ByteBudget(long total)
+    {
+        private long remaining = total;
+
+        public bool TryTake(long bytes) => Interlocked.Add(ref remaining, -bytes) >= 0;
     }
 
     // The token and the URL (which carries the patient id) are never logged.
