@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Load test, one command: bash scripts/load.sh [seconds-per-run, default 5] [output.md, default artifacts/load/results.md]
+# SERVICE_LOG_LEVEL=Warning measures the service without its per-request Information logs (the logging cost).
 # Loopback only (127.0.0.1), bounded: 2 calls x 3 connection counts x 2 apps x N seconds, every process it starts is
 # killed on exit. Builds the service and the floor app (tests/DecisionApi.Floor) in Release, captures the service's
 # answers as the floor's response bytes, then runs wrk against POST /v1/evaluations and the CDS Hooks order-sign call
@@ -56,7 +57,7 @@ wait_ready() { # port -> prints ms waited
 start_service() {
   local start; start=$(now_ms)
   (cd "$SERVICE_DIR" && exec env ASPNETCORE_ENVIRONMENT=Production CdsHooks__Authentication__Enabled=false \
-    dotnet DecisionApi.dll --urls "http://127.0.0.1:$SERVICE_PORT" >"$WORK/service.log" 2>&1) &
+    Logging__LogLevel__Default="${SERVICE_LOG_LEVEL:-Information}" dotnet DecisionApi.dll --urls "http://127.0.0.1:$SERVICE_PORT" >"$WORK/service.log" 2>&1) &
   SERVICE_PID=$!; PIDS+=("$SERVICE_PID")
   wait_ready $SERVICE_PORT >/dev/null
   STARTUP_MS=$(( $(now_ms) - start ))
@@ -91,7 +92,7 @@ run_wrk $SERVICE_PORT eval 16 /v1/evaluations >/dev/null; run_wrk $FLOOR_PORT ev
 run_wrk $SERVICE_PORT card 16 /cds-services/msc-knee-oa >/dev/null; run_wrk $FLOOR_PORT card 16 /cds-services/msc-knee-oa >/dev/null
 
 {
-  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo), $(uname -sr); .NET $(dotnet --version); $(date -u +%Y-%m-%dT%H:%MZ); ${SECONDS_PER_RUN}s per run; load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo), $(uname -sr); .NET $(dotnet --version); $(date -u +%Y-%m-%dT%H:%MZ); ${SECONDS_PER_RUN}s per run; service log level ${SERVICE_LOG_LEVEL:-Information}; load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   echo "| call | conns | service req/s | floor req/s | ratio | service p50 ms | service p99 ms | floor p99 ms | service RSS MB |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
