@@ -51,6 +51,7 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddHealthChecks().AddCheck<RuleStoreHealthCheck>("ruleStore", tags: [HealthEndpoints.ReadyTag]);
 builder.Services.AddDecisionApiOpenApi();
+builder.AddDecisionApiTelemetry();
 
 builder.Services.AddOptions<CdsHooksOptions>().BindConfiguration(CdsHooksOptions.SectionName);
 builder.Services.AddSingleton(TimeProvider.System);

@@ -152,6 +152,7 @@ public static partial class CdsHooksEndpoints
                 : RequestLanguage.Negotiate(request.Headers.AcceptLanguage.ToString());
             var result = evaluator.Evaluate(chart.Profile, language);
             LogCard(logger, hook, result.Assessment.Category, result.RuleStore.Version);
+            Telemetry.Cards.Add(1, new("hook", hook), new("category", result.Assessment.Category), new("store.version", result.RuleStore.Version));
             return TypedResults.Ok(new CdsResponse([composer.Compose(result, chart.Unknowns, hook == PatientView, language, BaseUrl(request), chart.Recognised)]));
         }
     }
@@ -181,6 +182,7 @@ public static partial class CdsHooksEndpoints
             }
 
             feedbackLog.Record(parsed.Items);
+            foreach (var item in parsed.Items) { Telemetry.Feedback.Add(1, new KeyValuePair<string, object?>("outcome", item.Outcome)); }
             return TypedResults.Ok();
         }
     }

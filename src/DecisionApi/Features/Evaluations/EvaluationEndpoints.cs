@@ -39,6 +39,7 @@ public static partial class EvaluationEndpoints
             request.Conditions is null ? null : [.. request.Conditions.Select(code => code!)],
             request.Jurisdiction?.ToUpperInvariant());
         var result = evaluator.Evaluate(profile, language.Value);
+        Telemetry.Evaluations.Add(1, new("category", result.Assessment.Category), new("store.version", result.RuleStore.Version));
         if (logger.IsEnabled(LogLevel.Information))
         {
             var matchedRules = string.Join(',', result.Trace.Where(t => t.Matched).Select(t => t.RuleId));

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Load test, one command: bash scripts/load.sh [seconds-per-run, default 5] [output.md, default artifacts/load/results.md]
+# SERVICE_LOG_LEVEL=Warning measures the service without its per-request Information logs (the logging cost).
+# Loopback only (127.0.0.1), bounded: 2 calls x 3 connection counts x 2 apps x N seconds, every process it starts is
+# killed on exit. Builds the service and the floor app (tests/DecisionApi.Floor) in Release, captures the service's
+# answers as the floor's response bytes, then runs wrk against POST /v1/evaluations and the CDS Hooks order-sign call
+# at 1, 16 and 64 connections, alternating service and floor, and writes a markdown table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER_RUN="${1:-5}"
+OUT="${2:-artifacts/load/results.md}"
+SERVICE_PORT=5181
+FLOOR_PORT=5182
+WORK="$(mktemp -d)"
+mkdir -p "$(dirname "$OUT")"
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk (Debian package)" >&2
+  apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+fi
+
+dotnet build src/DecisionApi -c Release -nologo -v q >/dev/null
+dotnet build tests/DecisionApi.Floor -c Release -nologo -v q >/dev/null
+SERVICE_DIR=src/DecisionApi/bin/Release/net10.0
+FLOOR_DLL=tests/DecisionApi.Floor/bin/Release/net10.0/DecisionApi.Floor.dll
+
+# Request bodies: the README's evaluation profile and order-sign call.
+cat > "$WORK/eval.json" <<'JSON'
+{"age":62,"klGrade":3,"priorTreatments":["exercise-therapy","oral-nsaid","ia-corticosteroid"],"bmi":28.5,"jurisdiction":"US"}
+JSON
+cat > "$WORK/card.json" <<'JSON'
+{"hook":"order-sign","hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea","context":{"userId":"Practitioner/example","patientId":"p1","draftOrders":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"ServiceRequest","id":"sr1","status":"draft","intent":"order","code":{"coding":[{"system":"http://www.ama-assn.org/go/cpt","code":"0566T"}]}}}]}},"prefetch":{"patient":{"resourceType":"Patient","id":"p1","birthDate":"1961-05-02"},"kneeOaConditions":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Condition","code":{"coding":[{"system":"http://snomed.info/sct","code":"239873007"}]}}}]},"klGradeObservations":null,"procedures":{"resourceType":"Bundle","entry":[{"resource":{"resourceType":"Procedure","status":"completed","code":{"coding":[{"system":"http://snomed.info/sct","code":"91251008"}]}}}]},"medicationStatements":{"resourceType":"Bundle","entry":[]},"medicationRequests":{"resourceType":"Bundle","entry":[]}}}
+JSON
+for name in eval card; do
+  cat > "$WORK/$name.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Accept-Language"] = "en"
+local f = io.open("$WORK/$name.json", "rb"); wrk.body = f:read("*a"); f:close()
+LUA
+done
+
+now_ms() { date +%s%3N; }
+wait_ready() { # port -> prints ms waited
+  local start; start=$(now_ms)
+  for _ in $(seq 1 2000); do
+    if curl -fs -o /dev/null "http://127.0.0.1:$1/health/ready"; then echo $(( $(now_ms) - start )); return 0; fi
+    sleep 0.005
+  done
+  echo "not ready on port $1" >&2; return 1
+}
+
+# The service as in production (JSON console logging to a file), with CDS JWT authentication off for the load.
+start_service() {
+  local start; start=$(now_ms)
+  (cd "$SERVICE_DIR" && exec env ASPNETCORE_ENVIRONMENT=Production CdsHooks__Authentication__Enabled=false \
+    Logging__LogLevel__Default="${SERVICE_LOG_LEVEL:-Information}" dotnet DecisionApi.dll --urls "http://127.0.0.1:$SERVICE_PORT" >"$WORK/service.log" 2>&1) &
+  SERVICE_PID=$!; PIDS+=("$SERVICE_PID")
+  wait_ready $SERVICE_PORT >/dev/null
+  STARTUP_MS=$(( $(now_ms) - start ))
+}
+start_service
+curl -fs -X POST -H 'Content-Type: application/json' -H 'Accept-Language: en' --data-binary @"$WORK/eval.json" \
+  "http://127.0.0.1:$SERVICE_PORT/v1/evaluations" -o "$WORK/eval.response"
+curl -fs -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/card.json" \
+  "http://127.0.0.1:$SERVICE_PORT/cds-services/msc-knee-oa" -o "$WORK/card.response"
+
+dotnet "$FLOOR_DLL" --urls "http://127.0.0.1:$FLOOR_PORT" --evaluation-body "$WORK/eval.response" \
+  --card-body "$WORK/card.response" >/dev/null 2>&1 &
+FLOOR_PID=$!; PIDS+=("$FLOOR_PID")
+wait_ready $FLOOR_PORT >/dev/null
+
+rss_mb() { awk '/VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$1/status"; }
+# ms value of a wrk latency line such as "50%  1.23ms" / "99%  850.00us" / "2.1s"
+to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'; }
+run_wrk() { # port lua connections -> "rps p50 p99 errors"
+  local threads=$(( $3 < 2 ? 1 : 2 )) out
+  out=$(wrk -t"$threads" -c"$3" -d"${SECONDS_PER_RUN}s" --latency -s "$WORK/$2.lua" "http://127.0.0.1:$1$4")
+  local rps p50 p99 errs
+  rps=$(awk '/Requests\/sec/ { printf "%d", $2 }' <<<"$out")
+  p50=$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")
+  errs=$(awk '/Non-2xx|Socket errors/ { e = 1 } END { print e + 0 }' <<<"$out")
+  echo "$rps $p50 $p99 $errs"
+}
+
+# Warm both (JIT, tiered compilation) before measuring.
+run_wrk $SERVICE_PORT eval 16 /v1/evaluations >/dev/null; run_wrk $FLOOR_PORT eval 16 /v1/evaluations >/dev/null
+run_wrk $SERVICE_PORT card 16 /cds-services/msc-knee-oa >/dev/null; run_wrk $FLOOR_PORT card 16 /cds-services/msc-knee-oa >/dev/null
+
+{
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo), $(uname -sr); .NET $(dotnet --version); $(date -u +%Y-%m-%dT%H:%MZ); ${SECONDS_PER_RUN}s per run; service log level ${SERVICE_LOG_LEVEL:-Information}; load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo
+  echo "| call | conns | service req/s | floor req/s | ratio | service p50 ms | service p99 ms | floor p99 ms | service RSS MB |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+} > "$OUT"
+MAX_RSS=0
+for call in "eval /v1/evaluations" "card /cds-services/msc-knee-oa"; do
+  set -- $call
+  for c in 1 16 64; do
+    read -r s_rps s_p50 s_p99 s_err <<<"$(run_wrk $SERVICE_PORT "$1" "$c" "$2")"
+    rss=$(rss_mb "$SERVICE_PID"); (( rss > MAX_RSS )) && MAX_RSS=$rss
+    read -r f_rps f_p50 f_p99 f_err <<<"$(run_wrk $FLOOR_PORT "$1" "$c" "$2")"
+    ratio=$(awk -v a="$s_rps" -v b="$f_rps" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    label=$([ "$1" = eval ] && echo "POST /v1/evaluations" || echo "order-sign card")
+    [ "$s_err$f_err" = "00" ] || label="$label (errors!)"
+    echo "| $label | $c | $s_rps | $f_rps | **$ratio** | $s_p50 | $s_p99 | $f_p99 | $rss |" >> "$OUT"
+  done
+done
+{
+  echo
+  echo "Service start-up to ready (process launch to first 200 from /health/ready): ${STARTUP_MS} ms; highest RSS under load: ${MAX_RSS} MB."
+  echo "Response sizes: evaluation $(stat -c %s "$WORK/eval.response") bytes, card $(stat -c %s "$WORK/card.response") bytes; service log written: $(stat -c %s "$WORK/service.log") bytes."
+} >> "$OUT"
+cat "$OUT"

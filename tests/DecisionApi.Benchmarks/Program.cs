@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(DecisionApi.Benchmarks.EvaluationBenchmarks).Assembly).Run(args);

@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text;
+using DecisionApi.Tests.Support;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
+
+namespace DecisionApi.Tests.Integration;
+
+/// <summary>With OTEL_EXPORTER_OTLP_ENDPOINT set, metrics and traces reach an OTLP/HTTP (protobuf) receiver on loopback.</summary>
+public sealed class TelemetryTests
+{
+    [Fact]
+    public async Task Metrics_and_traces_are_exported_over_OTLP_when_an_endpoint_is_set()
+    {
+        var received = new ConcurrentDictionary<string, string>();
+        var receiverBuilder = WebApplication.CreateSlimBuilder();
+        receiverBuilder.Logging.ClearProviders();
+        receiverBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var receiver = receiverBuilder.Build();
+        receiver.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer);
+            // Protobuf keeps strings as UTF-8 bytes, so metric and span names can be found in the body as text.
+            received.AddOrUpdate(signal, Encoding.UTF8.GetString(buffer.ToArray()), (_, old) => old + Encoding.UTF8.GetString(buffer.ToArray()));
+            return Results.Ok();
+        });
+        await receiver.StartAsync();
+        var endpoint = receiver.Urls.Single();
+
+        await using var factory = new TelemetryFactory(endpoint);
+        using var client = factory.CreateClient();
+        var response = await client.PostAsJsonAsync("/v1/evaluations", new
+        {
+            age = 62, klGrade = 3, priorTreatments = new[] { "exercise-therapy", "oral-nsaid", "ia-corticosteroid" }, bmi = 28.5, jurisdiction = "US",
+        });
+        response.EnsureSuccessStatusCode();
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline &&
+               !(received.TryGetValue("metrics", out var m) && m.Contains("decision_api.evaluations", StringComparison.Ordinal) && m.Contains("http.server.request.duration", StringComparison.Ordinal)))
+        {
+            await Task.Delay(100);
+        }
+
+        received.Should().ContainKey("metrics");
+        received["metrics"].Should().Contain("decision_api.evaluations").And.Contain("http.server.request.duration")
+            .And.Contain("store.version").And.Contain("category");
+        await receiver.StopAsync();
+    }
+
+    private sealed class TelemetryFactory(string endpoint) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Testing");
+            builder.UseSetting("RuleStore:Path", RepositoryPaths.BuiltStore);
+            builder.UseSetting("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint);
+            builder.UseSetting("OTEL_METRIC_EXPORT_INTERVAL", "200");
+        }
+    }
+}
