@@ -28,14 +28,7 @@ builder.Services.AddSingleton<RequestFieldCatalog>();
 // Server-rendered HTML for the evidence summary page (RazorComponentResult; no interactivity, no script).
 builder.Services.AddRazorComponents();
 
-builder.Services.ConfigureHttpJsonOptions(options =>
-{
-    var json = options.SerializerOptions;
-    json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
-    json.NumberHandling = JsonNumberHandling.Strict;
-    json.AllowDuplicateProperties = false;
-    json.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
-});
+builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BenchmarkDotNet.Attributes;
+using DecisionApi.Infrastructure;
 using DecisionApi.RuleStore;
 using DecisionApi.RuleStore.Content;
 using DecisionApi.RuleStore.Evaluation;
@@ -18,8 +20,11 @@ public class EvaluationBenchmarks
     internal static readonly PatientProfile ReadmeProfile =
         new(62, 3, ["exercise-therapy", "oral-nsaid", "ia-corticosteroid"], 28.5, null, "US");
 
-    /// <summary>The service's JSON settings (web defaults, nulls left out).</summary>
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    /// <summary>The service's JSON settings (ApiJson: web defaults, nulls left out, shared objects pre-encoded).</summary>
+    internal static readonly JsonSerializerOptions Json = ApiJson.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    /// <summary>The same settings without the pre-encoding: what serialisation costs the plain way.</summary>
+    internal static readonly JsonSerializerOptions PlainJson = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
@@ -36,6 +41,34 @@ public class EvaluationBenchmarks
 
     [Benchmark]
     public byte[] SerializeSummary() => JsonSerializer.SerializeToUtf8Bytes(result, Json);
+
+    [Benchmark]
+    public byte[] SerializeSummaryPlain() => JsonSerializer.SerializeToUtf8Bytes(result, PlainJson);
+
+    /// <summary>As the service writes: into a reused buffer (the response pipe), not a new 109 KB array each time.</summary>
+    [Benchmark]
+    public int WriteSummary() => Write(Json);
+
+    [Benchmark]
+    public int WriteSummaryPlain() => Write(PlainJson);
+
+    [Benchmark]
+    public int WriteTrace() => Write(PlainJson, result.Trace);
+
+    [Benchmark]
+    public int WriteEvidence() => Write(Json, result.Evidence);
+
+    private readonly ArrayBufferWriter<byte> buffer = new(256 * 1024);
+
+    private int Write<T>(JsonSerializerOptions options, T value)
+    {
+        buffer.ResetWrittenCount();
+        using var writer = new Utf8JsonWriter(buffer);
+        JsonSerializer.Serialize(writer, value, options);
+        return buffer.WrittenCount;
+    }
+
+    private int Write(JsonSerializerOptions options) => Write(options, result);
 
     [Benchmark]
     public byte[] EvaluateAndSerialize() => JsonSerializer.SerializeToUtf8Bytes(evaluator.Evaluate(ReadmeProfile, Language.En), Json);

@@ -8,10 +8,77 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
 {
     private readonly RuleStoreInfo storeInfo = new(store.Version, store.ReleasedOn, store.ContentHash);
 
-    public EvaluationResult Evaluate(PatientProfile profile, Language language)
+    // Items that depend only on the rule and the language (and, for an option, whether it was tried) are built once and
+    // shared by every answer: no per-request allocation, and a serializer can encode each of them once.
+    // Each condition in words, formatted once (the trace shows it for every rule of every answer).
+    private readonly Dictionary<Condition, string> expected = ExpectedTexts(store);
+
+    private static Dictionary<Condition, string> ExpectedTexts(RuleStoreSnapshot store)
+    {
+        var texts = new Dictionary<Condition, string>(ReferenceEqualityComparer.Instance);
+        foreach (var condition in store.Rules.SelectMany(r => r.Clauses).SelectMany(c => c))
+        {
+            texts.TryAdd(condition, ConditionText.Expected(condition));
+        }
+
+        return texts;
+    }
+
+    // Indexed by Slot(rule index, language, tried).
+    private readonly object?[] shared = Share(store);
+
+    private static int Slot(int ruleIndex, Language language, bool tried) => (ruleIndex * 4) + ((int)language * 2) + (tried ? 1 : 0);
+
+    private static object?[] Share(RuleStoreSnapshot store)
+    {
+        var items = new object?[store.Rules.Count * 4];
+        for (var index = 0; index < store.Rules.Count; index++)
+        {
+            var rule = store.Rules[index];
+            foreach (var language in (Language[])[Language.En, Language.Zh])
+            {
+                var statement = rule.Statement;
+                var row = statement.Row;
+                var text = statement.Text.In(language);
+                switch (rule.Kind)
+                {
+                    case Vocab.Kinds.AssessmentNote:
+                        items[Slot(index, language, false)] = new AssessmentNote(row.Id, text, rule.Id, statement.Sources);
+                        break;
+                    case Vocab.Kinds.Caveat:
+                        items[Slot(index, language, false)] = new CaveatItem(row.Id, row.Severity!, row.Issuer!, text, rule.Id, statement.Sources);
+                        break;
+                    case Vocab.Kinds.Safety:
+                        items[Slot(index, language, false)] = new SafetyItem(row.Id, text, rule.Id, statement.Sources);
+                        break;
+                    case Vocab.Kinds.ClaimCheck:
+                        items[Slot(index, language, false)] = new ClaimCheckItem(row.Id, statement.Claim.In(language), text, row.Verdict!, rule.Id, statement.Sources);
+                        break;
+                    case Vocab.Kinds.Option:
+                        var treatment = store.TreatmentsByCode[row.Treatment!];
+                        foreach (var tried in (bool[])[false, true])
+                        {
+                            items[Slot(index, language, tried)] = new ConventionalOption(
+                                row.Id, treatment.Code, treatment.Label.In(language), text, row.Strength!, row.IssuerGrade, row.Issuer!,
+                                tried, rule.Id, statement.Sources);
+                        }
+
+                        break;
+                }
+            }
+        }
+
+        return items;
+    }
+
+    /// <param name="profile">The patient profile.</param>
+    /// <param name="language">Text language.</param>
+    /// <param name="withTrace">Build the trace of every rule; a caller that shows no trace (the CDS card) skips its cost
+    /// and gets an empty one.</param>
+    public EvaluationResult Evaluate(PatientProfile profile, Language language, bool withTrace = true)
     {
         var facts = new ProfileFacts(profile, profile.Jurisdiction ?? defaultJurisdiction);
-        var trace = new List<TraceEntry>(store.Rules.Count);
+        var trace = withTrace ? new List<TraceEntry>(store.Rules.Count) : null;
 
         var (assessmentRule, matchedClause) = Assess(facts, trace)
             ?? throw new InvalidOperationException("No assessment rule matched; the store's lint guarantees one always does.");
@@ -24,38 +91,35 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
         var claimChecks = new List<ClaimCheckItem>();
         var options = new List<ConventionalOption>();
 
-        foreach (var rule in store.Rules)
+        for (var index = 0; index < store.Rules.Count; index++)
         {
+            var rule = store.Rules[index];
             if (rule.Kind == Vocab.Kinds.Assessment || !Matches(rule, facts, trace))
             {
                 continue;
             }
 
-            var statement = rule.Statement;
-            var row = statement.Row;
-            var text = statement.Text.In(language);
             switch (rule.Kind)
             {
                 case Vocab.Kinds.AssessmentNote:
-                    notes.Add(new AssessmentNote(row.Id, text, rule.Id, statement.Sources));
+                    notes.Add((AssessmentNote)shared[Slot(index, language, false)]!);
                     break;
                 case Vocab.Kinds.Caveat:
-                    caveats.Add(new CaveatItem(row.Id, row.Severity!, row.Issuer!, text, rule.Id, statement.Sources));
+                    caveats.Add((CaveatItem)shared[Slot(index, language, false)]!);
                     break;
                 case Vocab.Kinds.Evidence:
-                    evidence.Add(new EvidenceItem(row.Id, row.Topic!, text, row.Certainty!, row.Direction!, Applicability(row, facts, language), rule.Id, statement.Sources));
+                    var row = rule.Statement.Row;
+                    evidence.Add(new EvidenceItem(
+                        row.Id, row.Topic!, rule.Statement.Text.In(language), row.Certainty!, row.Direction!, Applicability(row, facts, language), rule.Id, rule.Statement.Sources));
                     break;
                 case Vocab.Kinds.Safety:
-                    safety.Add(new SafetyItem(row.Id, text, rule.Id, statement.Sources));
+                    safety.Add((SafetyItem)shared[Slot(index, language, false)]!);
                     break;
                 case Vocab.Kinds.ClaimCheck:
-                    claimChecks.Add(new ClaimCheckItem(row.Id, statement.Claim.In(language), text, row.Verdict!, rule.Id, statement.Sources));
+                    claimChecks.Add((ClaimCheckItem)shared[Slot(index, language, false)]!);
                     break;
                 case Vocab.Kinds.Option:
-                    var treatment = store.TreatmentsByCode[row.Treatment!];
-                    options.Add(new ConventionalOption(
-                        row.Id, treatment.Code, treatment.Label.In(language), text, row.Strength!, row.IssuerGrade, row.Issuer!,
-                        facts.PriorTreatments.Contains(treatment.Code), rule.Id, statement.Sources));
+                    options.Add((ConventionalOption)shared[Slot(index, language, facts.PriorTreatments.Contains(rule.Statement.Row.Treatment!))]!);
                     break;
             }
         }
@@ -69,10 +133,10 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
             notes,
             assessmentRule.Statement.Sources);
 
-        return new EvaluationResult(assessment, caveats, evidence, safety, claimChecks, options, Inputs(profile, facts, language), trace, storeInfo);
+        return new EvaluationResult(assessment, caveats, evidence, safety, claimChecks, options, Inputs(profile, facts, language), trace ?? [], storeInfo);
     }
 
-    private (Rule Rule, IReadOnlyList<Condition> Clause)? Assess(ProfileFacts facts, List<TraceEntry> trace)
+    private (Rule Rule, IReadOnlyList<Condition> Clause)? Assess(ProfileFacts facts, List<TraceEntry>? trace)
     {
         foreach (var rule in store.Rules)
         {
@@ -90,8 +154,13 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
         return null;
     }
 
-    private static bool Matches(Rule rule, ProfileFacts facts, List<TraceEntry> trace)
+    private bool Matches(Rule rule, ProfileFacts facts, List<TraceEntry>? trace)
     {
+        if (trace is null)
+        {
+            return rule.IsUnconditional || rule.Clauses.Any(clause => clause.All(c => ConditionEvaluator.Holds(c, facts)));
+        }
+
         var conditions = new List<TraceCondition>();
         var matched = rule.IsUnconditional;
         for (var clauseIndex = 0; clauseIndex < rule.Clauses.Count; clauseIndex++)
@@ -101,7 +170,7 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
             {
                 var holds = ConditionEvaluator.Holds(condition, facts);
                 clauseHolds &= holds;
-                conditions.Add(new TraceCondition(clauseIndex + 1, condition.Field, ConditionText.Expected(condition), facts.Actual(condition.Field), holds));
+                conditions.Add(new TraceCondition(clauseIndex + 1, condition.Field, expected[condition], facts.Actual(condition.Field), holds));
             }
 
             matched |= clauseHolds;

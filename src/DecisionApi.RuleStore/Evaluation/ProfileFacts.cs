@@ -26,15 +26,27 @@ internal sealed class ProfileFacts(PatientProfile profile, string jurisdiction)
     {
         Vocab.Fields.PriorTreatments => PriorTreatments,
         Vocab.Fields.Conditions => Conditions,
-        Vocab.Fields.Jurisdiction => [Jurisdiction],
-        Vocab.Fields.Category => Category is null ? [] : [Category],
+        Vocab.Fields.Jurisdiction => jurisdictionCodes ??= [Jurisdiction],
+        Vocab.Fields.Category => Category is null ? [] : categoryCodes is { } known && known[0] == Category ? known : categoryCodes = [Category],
         _ => [],
     };
 
+    private string[]? jurisdictionCodes;
+    private string[]? categoryCodes;
+    private string? priorTreatmentsText;
+    private string? conditionsText;
+    private string? ageText;
+    private string? klGradeText;
+    private string? bmiText;
+
+    /// <summary>The profile's value of a field as the trace shows it; each formatted once per evaluation.</summary>
     public string? Actual(string field) => field switch
     {
-        Vocab.Fields.Age or Vocab.Fields.KlGrade or Vocab.Fields.Bmi => Number(field)?.ToString(CultureInfo.InvariantCulture),
-        Vocab.Fields.PriorTreatments or Vocab.Fields.Conditions => "[" + string.Join(", ", Codes(field)) + "]",
+        Vocab.Fields.Age => Age is null ? null : ageText ??= Age.Value.ToString(CultureInfo.InvariantCulture),
+        Vocab.Fields.KlGrade => KlGrade is null ? null : klGradeText ??= KlGrade.Value.ToString(CultureInfo.InvariantCulture),
+        Vocab.Fields.Bmi => Bmi is null ? null : bmiText ??= Bmi.Value.ToString(CultureInfo.InvariantCulture),
+        Vocab.Fields.PriorTreatments => priorTreatmentsText ??= "[" + string.Join(", ", PriorTreatments) + "]",
+        Vocab.Fields.Conditions => conditionsText ??= "[" + string.Join(", ", Conditions) + "]",
         Vocab.Fields.Jurisdiction => Jurisdiction,
         Vocab.Fields.Category => Category,
         _ => null,
@@ -53,12 +65,27 @@ internal static class ConditionEvaluator
             Vocab.Ops.AtLeast => number >= condition.Value,
             Vocab.Ops.Below => number < condition.Value,
             Vocab.Ops.Missing => number is null,
-            Vocab.Ops.IncludesAny or Vocab.Ops.In => condition.Codes.Any(codes.Contains),
-            Vocab.Ops.IncludesNone or Vocab.Ops.NotIn => !condition.Codes.Any(codes.Contains),
+            Vocab.Ops.IncludesAny or Vocab.Ops.In => AnyOf(condition.Codes, codes),
+            Vocab.Ops.IncludesNone or Vocab.Ops.NotIn => !AnyOf(condition.Codes, codes),
             _ => false,
         };
     }
 
+    private static bool AnyOf(IReadOnlyList<string> wanted, IReadOnlyList<string> present)
+    {
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            for (var j = 0; j < present.Count; j++)
+            {
+                if (string.Equals(wanted[i], present[j], StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>A condition in words, as the trace and the rules listing show it.</summary>

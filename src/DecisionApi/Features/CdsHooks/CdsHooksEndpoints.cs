@@ -150,7 +150,7 @@ public static partial class CdsHooksEndpoints
             var language = settings.Language is { } configured
                 ? RequestLanguage.Negotiate(configured)
                 : RequestLanguage.Negotiate(request.Headers.AcceptLanguage.ToString());
-            var result = evaluator.Evaluate(chart.Profile, language);
+            var result = evaluator.Evaluate(chart.Profile, language, withTrace: false);
             LogCard(logger, hook, result.Assessment.Category, result.RuleStore.Version);
             Telemetry.Cards.Add(1, new("hook", hook), new("category", result.Assessment.Category), new("store.version", result.RuleStore.Version));
             return TypedResults.Ok(new CdsResponse([composer.Compose(result, chart.Unknowns, hook == PatientView, language, BaseUrl(request), chart.Recognised)]));

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using DecisionApi.Infrastructure;
+using DecisionApi.RuleStore.Content;
+using DecisionApi.RuleStore.Evaluation;
+using DecisionApi.Tests.Support;
+using FluentAssertions;
+using Xunit;
+
+namespace DecisionApi.Tests.Unit;
+
+/// <summary>The pre-encoded writing of shared objects must give exactly the bytes of plain System.Text.Json.</summary>
+public sealed class PreEncodedJsonTests
+{
+    private static readonly JsonSerializerOptions Service = ApiJson.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    private static readonly JsonSerializerOptions Plain = Without(Service);
+
+    private static JsonSerializerOptions Without(JsonSerializerOptions options)
+    {
+        var plain = new JsonSerializerOptions(options);
+        plain.Converters.Remove(plain.Converters.OfType<PreEncodedConverterFactory>().Single());
+        return plain;
+    }
+
+    private static readonly string?[] Jurisdictions = [null, "US", "IN", "KR"];
+
+    public static TheoryData<Language> Languages => [Language.En, Language.Zh];
+
+    [Theory]
+    [MemberData(nameof(Languages))]
+    public void Every_profile_class_is_written_byte_for_byte_as_plain_json(Language language)
+    {
+        var store = BuiltStore.Snapshot;
+        var treatments = store.Treatments.Select(t => t.Code).ToArray();
+        var conditions = store.Conditions.Select(c => c.Code).ToArray();
+        var random = new Random(20261123);
+        var compared = 0;
+        foreach (var age in (int?[])[null, 18, 45, 62, 80, 120])
+        {
+            foreach (var kl in (int?[])[null, 0, 1, 2, 3, 4])
+            {
+                for (var draw = 0; draw < 4; draw++)
+                {
+                    var profile = new PatientProfile(
+                        age, kl, [.. treatments.Where(_ => random.Next(3) == 0)], draw == 0 ? null : 20 + (random.NextDouble() * 20),
+                        draw < 2 ? null : (string[])[.. conditions.Where(_ => random.Next(8) == 0)], Jurisdictions[draw]);
+                    var result = BuiltStore.Evaluator.Evaluate(profile, language);
+
+                    // Twice through the service options: the first write encodes, the second copies.
+                    var first = JsonSerializer.SerializeToUtf8Bytes(result, Service);
+                    var second = JsonSerializer.SerializeToUtf8Bytes(result, Service);
+                    var plain = JsonSerializer.SerializeToUtf8Bytes(result, Plain);
+                    first.Should().Equal(plain);
+                    second.Should().Equal(plain);
+                    compared++;
+                }
+            }
+        }
+
+        compared.Should().Be(144);
+    }
+
+    [Fact]
+    public void Shared_items_are_the_same_instances_across_answers()
+    {
+        var profile = new PatientProfile(62, 3, ["exercise-therapy"], 28.5, null, "US");
+        var one = BuiltStore.Evaluator.Evaluate(profile, Language.En);
+        var two = BuiltStore.Evaluator.Evaluate(profile with { Age = 70 }, Language.En);
+        one.Caveats.Should().NotBeEmpty();
+        one.Caveats[0].Should().BeSameAs(two.Caveats[0]);
+        one.ConventionalOptions.Should().Contain(o => o.Tried).And.Contain(o => !o.Tried);
+        BuiltStore.Evaluator.Evaluate(profile, Language.Zh).Caveats[0].Should().NotBeSameAs(one.Caveats[0]);
+    }
+
+    [Fact]
+    public void Without_the_trace_an_evaluation_is_the_same_but_for_the_trace()
+    {
+        foreach (var profile in (PatientProfile[])[new(62, 3, ["exercise-therapy"], 28.5, null, "US"), new(30, 1, [], null, ["pregnancy-or-lactation"], "IN"), new(null, null, [], null, null, null)])
+        {
+            var full = BuiltStore.Evaluator.Evaluate(profile, Language.En);
+            var lean = BuiltStore.Evaluator.Evaluate(profile, Language.En, withTrace: false);
+            full.Trace.Should().NotBeEmpty();
+            lean.Trace.Should().BeEmpty();
+            JsonSerializer.Serialize(lean with { Trace = full.Trace }, Plain).Should().Be(JsonSerializer.Serialize(full, Plain));
+        }
+    }
+}
