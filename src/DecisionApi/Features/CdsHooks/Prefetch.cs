@@ -88,8 +88,10 @@ public sealed partial class PrefetchResolver(
         // is then treated as unusable.
         var server = token is not null && !UsableToken(token) ? null : AllowedServer(request.Text("fhirServer"));
         var settings = options.Value;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(Math.Max(0.1, settings.FhirDeadlineSeconds)));
+        // The deadline's timer only when something may be fetched: a call with everything prefetched does no I/O.
+        using var deadline = server is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline?.CancelAfter(TimeSpan.FromSeconds(Math.Max(0.1, settings.FhirDeadlineSeconds)));
+        var deadlineToken = deadline?.Token ?? cancellationToken;
         var budget = new ByteBudget(settings.FhirMaxTotalBytes);
 
         var tasks = new List<Task<KeyResult>>();
@@ -110,7 +112,7 @@ public sealed partial class PrefetchResolver(
                 }
             }
 
-            tasks.Add(ResolveKeyAsync(key, sentPage, server, token, context, budget, deadline.Token));
+            tasks.Add(ResolveKeyAsync(key, sentPage, server, token, context, budget, deadlineToken));
         }
 
         var results = await Task.WhenAll(tasks);

@@ -28,7 +28,7 @@ public static partial class EvaluationEndpoints
     }
 
     /// <summary>Evaluates one profile.</summary>
-    public static Results<Ok<EvaluationResult>, ValidationProblem> Evaluate(
+    public static Results<JsonOk<EvaluationResult>, ValidationProblem> Evaluate(
         EvaluationRequest request, RequestLanguage language, Evaluator evaluator, ILogger<EvaluationRequest> logger)
     {
         var profile = new PatientProfile(
@@ -46,7 +46,7 @@ public static partial class EvaluationEndpoints
             LogEvaluation(logger, result.Assessment.Category, result.RuleStore.Version, matchedRules);
         }
 
-        return TypedResults.Ok(result);
+        return new JsonOk<EvaluationResult>(result);
     }
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "audit evaluation category={Category} store={StoreVersion} rules={MatchedRules}")]
