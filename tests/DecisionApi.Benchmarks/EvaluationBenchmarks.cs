@@ -53,7 +53,7 @@ public class EvaluationBenchmarks
     public int WriteSummaryPlain() => Write(PlainJson);
 
     [Benchmark]
-    public int WriteTrace() => Write(PlainJson, result.Trace);
+    public int WriteTrace() => Write(Json, result.Trace);
 
     [Benchmark]
     public int WriteEvidence() => Write(Json, result.Evidence);

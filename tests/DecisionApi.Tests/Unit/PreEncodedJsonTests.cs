@@ -8,7 +8,7 @@ using Xunit;
 
 namespace DecisionApi.Tests.Unit;
 
-/// <summary>The pre-encoded writing of shared objects must give exactly the bytes of plain System.Text.Json.</summary>
+/// <summary>The pre-encoded writing of shared objects and the direct trace writer must give exactly the bytes of plain System.Text.Json.</summary>
 public sealed class PreEncodedJsonTests
 {
     private static readonly JsonSerializerOptions Service = ApiJson.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
@@ -19,6 +19,7 @@ public sealed class PreEncodedJsonTests
     {
         var plain = new JsonSerializerOptions(options);
         plain.Converters.Remove(plain.Converters.OfType<PreEncodedConverterFactory>().Single());
+        plain.Converters.Remove(plain.Converters.OfType<TraceEntryConverter>().Single());
         return plain;
     }
 
