@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
 # Build: docker build -t decision-api .      Run: docker run -p 8080:8080 decision-api
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# Docker sets TARGETARCH (amd64, arm64); the service is compiled ahead of time (ReadyToRun) for it: start-up to ready
+# drops by about a quarter (README, Performance).
+ARG TARGETARCH
 WORKDIR /src
 
 # Restore as its own layer: only the build settings and project files.
@@ -8,11 +11,11 @@ COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/DecisionApi/DecisionApi.csproj src/DecisionApi/
 COPY src/DecisionApi.RuleStore/DecisionApi.RuleStore.csproj src/DecisionApi.RuleStore/
 COPY src/DecisionApi.StoreCompiler/DecisionApi.StoreCompiler.csproj src/DecisionApi.StoreCompiler/
-RUN dotnet restore src/DecisionApi/DecisionApi.csproj
+RUN dotnet restore src/DecisionApi/DecisionApi.csproj -a $TARGETARCH
 
 # The publish compiles the curated content in src/rule-store into rules/decision-rules.db inside /app.
 COPY src/ src/
-RUN dotnet publish src/DecisionApi/DecisionApi.csproj -c Release -o /app --no-restore
+RUN dotnet publish src/DecisionApi/DecisionApi.csproj -c Release -a $TARGETARCH --self-contained false -p:PublishReadyToRun=true -o /app --no-restore
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app

@@ -22,9 +22,11 @@ if ! command -v wrk >/dev/null; then
   apt-get update -qq && apt-get install -y -qq wrk >/dev/null
 fi
 
-dotnet build src/DecisionApi -c Release -nologo -v q >/dev/null
+# The service as the Dockerfile publishes it (Release, ReadyToRun); the floor app as a plain Release build.
+case "$(uname -m)" in aarch64|arm64) ARCH=arm64 ;; *) ARCH=x64 ;; esac
+dotnet publish src/DecisionApi -c Release -r "linux-$ARCH" --self-contained false -p:PublishReadyToRun=true -o "$WORK/service" -nologo -v q >/dev/null
 dotnet build tests/DecisionApi.Floor -c Release -nologo -v q >/dev/null
-SERVICE_DIR=src/DecisionApi/bin/Release/net10.0
+SERVICE_DIR="$WORK/service"
 FLOOR_DLL=tests/DecisionApi.Floor/bin/Release/net10.0/DecisionApi.Floor.dll
 
 # Request bodies: the README's evaluation profile and order-sign call.

@@ -12,6 +12,10 @@ public sealed class DockerfileTests
 {
     private static readonly string Dockerfile = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "Dockerfile"));
 
+    /// <summary>What Docker puts in TARGETARCH for this machine.</summary>
+    private static readonly string DockerArchitecture =
+        System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "amd64";
+
     [Fact]
     public void The_Dockerfile_is_multi_stage_non_root_on_port_8080()
     {
@@ -49,7 +53,8 @@ public sealed class DockerfileTests
 
             var commands = Dockerfile.Split('\n')
                 .Where(l => l.StartsWith("RUN dotnet ", StringComparison.Ordinal))
-                .Select(l => l["RUN dotnet ".Length..].Replace("/app", output, StringComparison.Ordinal).Trim())
+                .Select(l => l["RUN dotnet ".Length..].Replace("/app", output, StringComparison.Ordinal)
+                    .Replace("$TARGETARCH", DockerArchitecture, StringComparison.Ordinal).Trim())
                 .ToList();
             commands.Should().HaveCount(2);
             foreach (var arguments in commands)
@@ -59,6 +64,7 @@ public sealed class DockerfileTests
             }
 
             File.Exists(Path.Combine(output, "DecisionApi.dll")).Should().BeTrue();
+            Dockerfile.Should().Contain("ARG TARGETARCH").And.Contain("-p:PublishReadyToRun=true");
             var store = Path.Combine(output, "rules", "decision-rules.db");
             RuleStoreSnapshot.Load(store).ContentHash.Should().Be(BuiltStore.Snapshot.ContentHash);
         }
