@@ -112,17 +112,25 @@ public sealed partial class SummaryPageTests(DecisionApiFactory factory)
         var response = await client.GetAsync("/summary?age=15&kl=7&treatments=exercise-therapy,stem-cell-magic&bmi=heavy");
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
         var text = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
-        text.Should().Contain("'bmi' must be a number.");
+        text.Should().Contain(BuiltStore.Snapshot.Text("page.error.bmi").En);
 
         var fromValidator = WebUtility.HtmlDecode(await (await client.GetAsync("/summary?age=15&kl=7&treatments=exercise-therapy,stem-cell-magic")).Content.ReadAsStringAsync());
-        fromValidator.Should().Contain("DecisionApi covers adults (18 years or older) only")
-            .And.Contain("Kellgren-Lawrence grade from 0 to 4")
-            .And.Contain("Unknown treatment code(s): 'stem-cell-magic'");
+        fromValidator.Should().Contain("this service covers adults only")
+            .And.Contain("The Kellgren-Lawrence grade must be a whole number from 0 to 4.")
+            .And.Contain(BuiltStore.Snapshot.Text("page.error.treatments").En);
+        var alert = fromValidator[fromValidator.IndexOf("role=\"alert\"", StringComparison.Ordinal)..];
+        alert = alert[..alert.IndexOf("</div>", StringComparison.Ordinal)];
+        alert.Should().NotContain("stem-cell-magic", "the page's messages do not quote what was entered")
+            .And.NotContain("klGrade", "the page names its own fields, not the API's properties");
+        var zh = WebUtility.HtmlDecode(await (await client.GetAsync("/summary?lang=zh&age=15&kl=7&treatments=")).Content.ReadAsStringAsync());
+        zh.Should().Contain(BuiltStore.Snapshot.Text("page.error.age").Zh).And.Contain(BuiltStore.Snapshot.Text("page.error.kl").Zh)
+            .And.NotContain("must be", "a Chinese page shows Chinese messages");
         fromValidator.Should().Contain("role=\"alert\"").And.Contain("<form method=\"get\" action=\"/summary\"");
         fromValidator.Should().Contain("value=\"exercise-therapy\" checked", "the form keeps what was entered");
 
         var unknownAge = WebUtility.HtmlDecode(await (await client.GetAsync("/summary?age=unknown&kl=9&treatments=")).Content.ReadAsStringAsync());
-        unknownAge.Should().Contain("Kellgren-Lawrence grade from 0 to 4", "'unknown' skips only the required-value check").And.NotContain("'age'");
+        unknownAge.Should().Contain("Kellgren-Lawrence grade must be a whole number from 0 to 4", "'unknown' skips only the required-value check")
+            .And.NotContain(BuiltStore.Snapshot.Text("page.error.age").En);
 
         var repeated = await client.GetAsync("/summary?age=60&age=61&kl=2&treatments=");
         repeated.StatusCode.Should().Be(HttpStatusCode.BadRequest);

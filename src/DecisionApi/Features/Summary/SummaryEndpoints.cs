@@ -31,6 +31,17 @@ public static partial class SummaryEndpoints
         return reader.ReadToEnd();
     });
 
+    /// <summary>The request property (as the validator names it, any case) each query parameter fills.</summary>
+    private static readonly Dictionary<string, string> PageFields = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [nameof(EvaluationRequest.Age)] = "age",
+        [nameof(EvaluationRequest.KlGrade)] = "kl",
+        [nameof(EvaluationRequest.PriorTreatments)] = "treatments",
+        [nameof(EvaluationRequest.Conditions)] = "conditions",
+        [nameof(EvaluationRequest.Bmi)] = "bmi",
+        [nameof(EvaluationRequest.Jurisdiction)] = "jurisdiction",
+    };
+
     public static IEndpointRouteBuilder MapSummary(this IEndpointRouteBuilder routes)
     {
         // HTML for people, not part of the JSON API: left out of the OpenAPI document.
@@ -97,7 +108,11 @@ public static partial class SummaryEndpoints
                     Jurisdiction = request.Jurisdiction,
                 }
                 : request;
-            errors.AddRange(validator.Validate(checkedRequest).Errors.Select(e => e.ErrorMessage));
+            // Each refused field once, in the page's language and with the page's field names (the API's messages
+            // name JSON properties and may quote the input).
+            errors.AddRange(validator.Validate(checkedRequest).Errors
+                .Select(e => PageFields.TryGetValue(e.PropertyName.Split('[')[0], out var field) ? T("page.error." + field) : e.ErrorMessage)
+                .Distinct(StringComparer.Ordinal));
         }
 
         if (errors.Count > 0)
@@ -183,7 +198,7 @@ public static partial class SummaryEndpoints
             return number;
         }
 
-        errors.Add(text("page.error.badNumber").Replace("{field}", name, StringComparison.Ordinal));
+        errors.Add(text("page.error." + name));
         return null;
     }
 
@@ -200,7 +215,7 @@ public static partial class SummaryEndpoints
             return number;
         }
 
-        errors.Add(text("page.error.badNumber").Replace("{field}", name, StringComparison.Ordinal));
+        errors.Add(text("page.error." + name));
         return null;
     }
 
