@@ -75,6 +75,49 @@ public sealed class ChartRecognitionTests(CdsHooksFactory factory) : IClassFixtu
     }
 
     [Fact]
+    public async Task Data_about_another_patient_is_not_read_as_this_patients_chart()
+    {
+        // Another patient's naproxen and physical therapy, mixed into this patient's prefetch (absolute and relative references).
+        var naproxen = SyntheaNaproxenFor("Patient/someone-else");
+        var therapy = ProcedureOf("proc-other", CodeableConcept(Snomed, "91251008", "Physical therapy procedure (regime/therapy)"));
+        therapy["subject"] = new JsonObject { ["reference"] = "https://ehr.example.org/fhir/Patient/someone-else/_history/3" };
+        var chart = ChartWith(kl: 3, procedures: [therapy], requests: [naproxen]);
+        var (status, body) = await Call(OrderSign(chart, MscOrder()));
+        status.Should().Be(HttpStatusCode.OK);
+        Detail(body).Should().Contain(Headline("conventional-care-first"), "the other patient's first-line care does not count")
+            .And.NotContain("found in the chart");
+
+        // The same resources naming this patient are read.
+        var own = ChartWith(kl: 3, procedures: [ProcedureOf("proc-pt", CodeableConcept(Snomed, "91251008", "Physical therapy procedure (regime/therapy)"))],
+            requests: [SyntheaNaproxenFor("Patient/" + PatientId)]);
+        Detail((await Call(OrderSign(own, MscOrder()))).Body).Should().Contain("found in the chart");
+
+        // A Patient resource for someone else is no Patient for this call.
+        var wrongPatient = ChartWith();
+        wrongPatient["patient"]!["id"] = "someone-else";
+        var (refused, outcome) = await Call(OrderSign(wrongPatient, MscOrder()));
+        refused.Should().Be(HttpStatusCode.PreconditionFailed);
+        outcome.GetProperty("resourceType").GetString().Should().Be("OperationOutcome");
+        outcome.GetProperty("issue")[0].GetProperty("diagnostics").GetString().Should().Contain("context.patientId");
+    }
+
+    [Theory]
+    [InlineData("Patient/123", "123")]
+    [InlineData("https://ehr.example.org/fhir/Patient/123/_history/2", "123")]
+    [InlineData("Group/7", null)]
+    [InlineData("urn:uuid:4f1c", null)]
+    [InlineData("Patient/", null)]
+    public void Patient_references_are_parsed_in_their_common_forms(string reference, string? id) =>
+        FhirJson.PatientIdOf(reference).Should().Be(id);
+
+    private static JsonObject SyntheaNaproxenFor(string subject)
+    {
+        var request = MedicationRequest("mr-nap", CodeableConcept(RxNorm, "849574", "Naproxen sodium 220 MG Oral Tablet", "Naproxen sodium 220 MG Oral Tablet"));
+        request["subject"] = new JsonObject { ["reference"] = subject };
+        return request;
+    }
+
+    [Fact]
     public void Topical_or_oral_is_told_by_the_dose_form_words_and_the_form_or_route()
     {
         RecognisedFrom(MedicationStatementOf("a", CodeableConcept(null, null, null, "Diclofenac sodium 1% topical gel"))).Should().ContainSingle()

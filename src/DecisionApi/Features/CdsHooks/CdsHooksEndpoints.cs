@@ -138,7 +138,7 @@ public static partial class CdsHooksEndpoints
             if (prefetch.MissingKeys.Count > 0)
             {
                 return OperationOutcome.Result(StatusCodes.Status412PreconditionFailed, "required",
-                    $"Required prefetch was not sent and no fhirServer on this service's allowlist could supply it: {string.Join(", ", prefetch.MissingKeys)}.");
+                    $"The prefetch holds no Patient resource for context.patientId, and no fhirServer on this service's allowlist could supply it (missing: {string.Join(", ", prefetch.MissingKeys)}).");
             }
 
             var chart = chartReader.Read(prefetch.Prefetch);

@@ -64,6 +64,51 @@ public static class FhirJson
         return element.Text("resourceType") is { } type && type != "OperationOutcome" ? [element] : [];
     }
 
+    /// <summary>
+    /// Whether a resource can be about the patient the call is for: a Patient whose id is that patient's (or has no id),
+    /// and any other resource whose <c>subject</c> or <c>patient</c> reference does not name another Patient. References
+    /// that cannot be compared (urn:uuid: within a Bundle, contained, absent) are kept: the prefetch query asked for
+    /// this patient.
+    /// </summary>
+    public static bool About(JsonElement resource, string? patientId)
+    {
+        if (string.IsNullOrEmpty(patientId))
+        {
+            return true;
+        }
+
+        if (resource.Text("resourceType") == "Patient")
+        {
+            return resource.Text("id") is not { } id || id == patientId;
+        }
+
+        foreach (var property in (string[])["subject", "patient"])
+        {
+            if (resource.Property(property)?.Text("reference") is { } reference && PatientIdOf(reference) is { } other && other != patientId)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The id in a Patient reference ("Patient/123", "https://ehr/fhir/Patient/123/_history/2"); null for any other form.</summary>
+    public static string? PatientIdOf(string reference)
+    {
+        var start = reference.StartsWith("Patient/", StringComparison.Ordinal) ? 0
+            : reference.LastIndexOf("/Patient/", StringComparison.Ordinal) is var at and >= 0 ? at + 1 : -1;
+        if (start < 0)
+        {
+            return null;
+        }
+
+        var id = reference[(start + "Patient/".Length)..];
+        var end = id.IndexOf('/', StringComparison.Ordinal);
+        id = end < 0 ? id : id[..end];
+        return id.Length == 0 ? null : id;
+    }
+
     /// <summary>The URL of the Bundle's next page, if any.</summary>
     public static string? NextPage(JsonElement bundle) =>
         bundle.Array("link").FirstOrDefault(link => link.Text("relation") == "next").Text("url");

@@ -60,7 +60,11 @@ public sealed class ResolvedPrefetch
         list.Add(page);
     }
 
-    public IEnumerable<JsonElement> Resources(string key) => pages.GetValueOrDefault(key, []).SelectMany(FhirJson.Resources);
+    /// <summary>The patient the call is for (<c>context.patientId</c>): resources that name another patient are left out.</summary>
+    public string? PatientId { get; init; }
+
+    public IEnumerable<JsonElement> Resources(string key) =>
+        pages.GetValueOrDefault(key, []).SelectMany(FhirJson.Resources).Where(r => FhirJson.About(r, PatientId));
 }
 
 /// <summary>The outcome of completing the prefetch: the data, or the required keys (only the Patient) that could not be obtained.</summary>
@@ -81,7 +85,7 @@ public sealed partial class PrefetchResolver(
 
     public async Task<PrefetchResult> ResolveAsync(JsonElement request, JsonElement context, CancellationToken cancellationToken)
     {
-        var resolved = new ResolvedPrefetch();
+        var resolved = new ResolvedPrefetch { PatientId = context.Text("patientId") };
         var prefetch = request.Property("prefetch");
         var token = request.Property("fhirAuthorization")?.Text("access_token");
         // A token with control characters (CR/LF header injection) is refused before any request is built: the fhirServer
@@ -139,6 +143,12 @@ public sealed partial class PrefetchResolver(
             {
                 resolved.Partial.Add(result.Key);
             }
+        }
+
+        // A Patient resource for someone else (or none at all in what was sent) is not this patient's chart.
+        if (missing.Count == 0 && !resolved.Resources(PrefetchKeys.Patient).Any(r => r.Text("resourceType") == "Patient"))
+        {
+            missing.Add(PrefetchKeys.Patient);
         }
 
         return new PrefetchResult(resolved, missing);
