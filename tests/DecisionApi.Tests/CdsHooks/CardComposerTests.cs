@@ -51,6 +51,32 @@ public sealed partial class CardComposerTests
     private static string Text(string key, Language language) => BuiltStore.Snapshot.Text(key).In(language);
 
     [Theory]
+    [InlineData(Language.En)]
+    [InlineData(Language.Zh)]
+    public void The_card_stays_short_when_first_line_care_is_found_in_the_chart(Language language)
+    {
+        var firstLine = BuiltStore.Snapshot.Treatments.Where(t => t.Category == "first-line").Select(t => t.Code).ToList();
+        foreach (var tried in new[] { firstLine, firstLine.Take(firstLine.Count / 2).ToList() })
+        {
+            var result = BuiltStore.Evaluator.Evaluate(new PatientProfile(70, 4, tried, null, null, null), language);
+            // Each found the longest way: by a name in a display, made topical by a dose-form word.
+            var recognised = tried.Select(code => new RecognisedTreatment(code, RecognisedBy.Display, null, "acetaminophen and codeine", "transdermal patch")).ToList();
+
+            var detail = Composer().Compose(result, AllUnknowns, patientView: false, language, BaseUrl, recognised).Detail;
+
+            detail.Should().Contain(Text("cds.heading.recognised", language));
+            detail.Length.Should().BeLessThanOrEqualTo(language == Language.En ? 1500 : 900, $"{tried.Count} treatments found");
+            var labels = tried.Select(code => BuiltStore.Snapshot.TreatmentsByCode[code].Label.In(language)).ToList();
+            var shown = labels.Count(label => detail.Contains(label + " (", StringComparison.Ordinal) || detail.Contains(label, StringComparison.Ordinal));
+            if (shown < labels.Count)
+            {
+                detail.Should().Contain(Text("cds.recognisedMore", language).Replace("{n}", (labels.Count - shown).ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal),
+                    "what does not fit is counted, never silently dropped");
+            }
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Cases))]
     public void Every_category_gives_a_card_read_at_a_glance(string category, PatientProfile profile, Language language, bool patientView)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using DecisionApi.Features.Summary;
 using DecisionApi.RuleStore;
@@ -18,6 +19,9 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
     public const string OverrideReasonSystem = "urn:decision-api:cds-override-reason";
     public const string CategorySystem = "urn:decision-api:assessment-category";
     private const string OverridePrefix = "cds.overrideReason.";
+
+    /// <summary>The longest detail a card may have (tracker issue 6: read at a glance in an EHR's card panel).</summary>
+    private static readonly Dictionary<Language, int> MaxDetail = new() { [Language.En] = 1500, [Language.Zh] = 900 };
 
     private static readonly Dictionary<RecognisedBy, string> RecognisedByKeys = new()
     {
@@ -62,53 +66,85 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         var link = LinkUrl(result.Inputs.Used, language, requestBaseUrl);
         var separator = T("list.separator");
 
-        var detail = new StringBuilder();
-        detail.Append("**").Append(T("cds.heading.assessment")).Append(":** ").AppendLine(result.Assessment.Headline).AppendLine();
+        var head = new StringBuilder();
+        head.Append("**").Append(T("cds.heading.assessment")).Append(":** ").AppendLine(result.Assessment.Headline).AppendLine();
         foreach (var caveat in result.Caveats.Where(c => coreCaveats.Contains(c.Id)))
         {
             // One line each: the store's card line for the caveat (the page shows the full sourced text).
             var line = store.Texts.TryGetValue("cds.caveatLine." + caveat.Id, out var cardLine) ? cardLine.In(language) : caveat.Text;
-            detail.Append("- **").Append(caveat.Issuer).Append(":** ").AppendLine(line);
+            head.Append("- **").Append(caveat.Issuer).Append(":** ").AppendLine(line);
         }
 
         var untried = result.ConventionalOptions.Where(o => !o.Tried).Select(o => o.Label).Distinct(StringComparer.Ordinal).ToList();
         if (untried.Count > 0)
         {
-            detail.AppendLine().Append("**").Append(T("cds.detail.untried")).Append(":** ").AppendLine(string.Join(separator, untried));
+            head.AppendLine().Append("**").Append(T("cds.detail.untried")).Append(":** ").AppendLine(string.Join(separator, untried));
         }
 
-        var found = (recognised ?? [])
-            .Where(r => store.TreatmentsByCode.TryGetValue(r.Treatment, out var t) && t.Category == "first-line")
-            .Select(r => RecognisedLine(r, language)).Distinct(StringComparer.Ordinal).ToList();
-        if (found.Count > 0)
-        {
-            detail.AppendLine().Append("**").Append(T("cds.heading.recognised")).Append(":** ").AppendLine(string.Join(separator, found));
-        }
-
+        var tail = new StringBuilder();
         var missing = unknowns.Select(u => u.What is null
                 ? T(u.Key)
                 : T(u.Key).Replace("{what}", T("cds.data." + u.What), StringComparison.Ordinal))
             .Distinct(StringComparer.Ordinal).ToList();
         if (missing.Count > 0)
         {
-            detail.AppendLine().Append("**").Append(T("cds.heading.unknown")).AppendLine(":**");
+            tail.AppendLine().Append("**").Append(T("cds.heading.unknown")).AppendLine(":**");
             foreach (var line in missing)
             {
-                detail.Append("- ").AppendLine(line);
+                tail.Append("- ").AppendLine(line);
             }
         }
 
-        detail.AppendLine().AppendLine(T("cds.detail.fullSummary").Replace("{url}", link, StringComparison.Ordinal));
-        detail.AppendLine().Append('*').Append(T("cds.decisionSupport")).Append('*');
+        tail.AppendLine().AppendLine(T("cds.detail.fullSummary").Replace("{url}", link, StringComparison.Ordinal));
+        tail.AppendLine().Append('*').Append(T("cds.decisionSupport")).Append('*');
+
+        var firstLine = (recognised ?? [])
+            .Where(r => store.TreatmentsByCode.TryGetValue(r.Treatment, out var t) && t.Category == "first-line").ToList();
+        var detail = head + FoundLine(firstLine, language, MaxDetail[language] - head.Length - tail.Length) + tail;
 
         return new CdsCard(
             Guid.NewGuid().ToString(),
             T("cds.summary." + category),
             patientView ? "info" : "warning",
-            detail.ToString(),
+            detail,
             new CdsSource(T("cds.sourceLabel"), LinkOf(guideline), new CdsCoding(CategorySystem, category, T("category." + category))),
             [.. overrideReasons.Select(r => new CdsCoding(OverrideReasonSystem, r.Code, T(r.Key)))],
             [new CdsLink(T("cds.linkLabel"), link, "absolute")]);
+    }
+
+    /// <summary>
+    /// First-line care found in the chart, on one line within the room left: each treatment with how it was recognised;
+    /// if that is too long, the treatments alone; if still too long, as many as fit and "and N more".
+    /// </summary>
+    private string FoundLine(List<RecognisedTreatment> found, Language language, int room)
+    {
+        if (found.Count == 0)
+        {
+            return "";
+        }
+
+        string T(string key) => store.Text(key).In(language);
+        var prefix = Environment.NewLine + "**" + T("cds.heading.recognised") + ":** ";
+        string Line(IEnumerable<string> items) => prefix + string.Join(T("list.separator"), items) + Environment.NewLine;
+
+        var full = Line(found.Select(r => RecognisedLine(r, language)).Distinct(StringComparer.Ordinal));
+        if (full.Length <= room)
+        {
+            return full;
+        }
+
+        var labels = found.Select(r => store.TreatmentsByCode[r.Treatment].Label.In(language)).Distinct(StringComparer.Ordinal).ToList();
+        for (var shown = labels.Count; shown > 0; shown--)
+        {
+            var more = labels.Count - shown;
+            var line = Line(more == 0 ? labels : [.. labels.Take(shown), T("cds.recognisedMore").Replace("{n}", more.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)]);
+            if (line.Length <= room)
+            {
+                return line;
+            }
+        }
+
+        return Line([T("cds.recognisedMore").Replace("{n}", labels.Count.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)]);
     }
 
     /// <summary>"Oral NSAID: by name in the record text ("ibuprofen")": the store's wording, label, code or term; never chart text.</summary>
