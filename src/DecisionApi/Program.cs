@@ -30,6 +30,8 @@ builder.Services.AddRazorComponents();
 
 builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+// Asked before the default writer: errors under /cds-services are FHIR OperationOutcomes.
+builder.Services.AddSingleton<IProblemDetailsWriter, CdsProblemWriter>();
 builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
 {
     context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
@@ -82,6 +84,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<RequestLogMiddleware>();
 app.UseMiddleware<RequestBodyLimitMiddleware>();
+app.UseMiddleware<ContentTypeMiddleware>();
 app.UseCors();
 
 app.UseSwagger();

@@ -23,7 +23,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
 
     private ProblemDetails Unexpected(Exception exception, HttpContext context)
     {
-        LogUnexpected(logger, exception, context.Request.Method, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)");
+        LogUnexpected(logger, exception, context.Request.Method, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)", context.TraceIdentifier);
         return new ProblemDetails
         {
             Status = StatusCodes.Status500InternalServerError,
@@ -44,7 +44,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         {
             Status = StatusCodes.Status415UnsupportedMediaType,
             Title = "Unsupported media type",
-            Detail = $"Send the body as application/json (received '{context.Request.ContentType ?? "no content type"}').",
+            Detail = "Send the body as application/json in UTF-8 (a charset parameter, if any, must be utf-8).",
         },
         _ when exception.InnerException is JsonException json => JsonProblem(json),
         _ => new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["body"] = ["A JSON object body is required."] })
@@ -54,8 +54,9 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         },
     };
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Route}")]
-    private static partial void LogUnexpected(ILogger logger, Exception exception, string method, string route);
+    // The trace id is the one the 500 body gives the caller, so the two can be matched.
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Route} traceId={TraceId}")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string method, string route, string traceId);
 
     private HttpValidationProblemDetails JsonProblem(JsonException exception)
     {

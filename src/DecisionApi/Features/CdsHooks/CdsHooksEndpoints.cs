@@ -194,18 +194,29 @@ public static partial class CdsHooksEndpoints
             return null;
         }
 
+        JsonDocument document;
         try
         {
-            return await JsonDocument.ParseAsync(request.Body, DocumentOptions, request.HttpContext.RequestAborted);
+            document = await JsonDocument.ParseAsync(request.Body, DocumentOptions, request.HttpContext.RequestAborted);
         }
         catch (JsonException)
         {
             return null;
         }
+
+        // The parser accepts invalid UTF-8 inside strings and unpaired surrogate escapes ("\ud800"); reading such a string
+        // later throws. Every string is checked once here, so the handlers only ever see text.
+        if (!FhirJson.AllStringsReadable(document.RootElement))
+        {
+            document.Dispose();
+            return null;
+        }
+
+        return document;
     }
 
     private static IResult BadJson(HttpRequest request) => request.HasJsonContentType()
-        ? Invalid("The body is not valid JSON.")
+        ? Invalid("The body is not valid JSON in UTF-8 (malformed, an invalid byte sequence, or an unpaired surrogate escape).")
         : OperationOutcome.Result(StatusCodes.Status415UnsupportedMediaType, "not-supported", "Send the body as application/json.");
 
     private static IResult Invalid(string diagnostics) => OperationOutcome.Result(StatusCodes.Status400BadRequest, "invalid", diagnostics);

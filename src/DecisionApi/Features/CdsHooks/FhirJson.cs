@@ -109,6 +109,45 @@ public static class FhirJson
         return id.Length == 0 ? null : id;
     }
 
+    /// <summary>Whether every property name and string value can be read as text (valid UTF-8, no unpaired surrogate).</summary>
+    public static bool AllStringsReadable(JsonElement element)
+    {
+        try
+        {
+            Read(element);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static void Read(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        Read(item);
+                    }
+
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        Read(property.Value);
+                    }
+
+                    break;
+            }
+        }
+    }
+
     /// <summary>The URL of the Bundle's next page, if any.</summary>
     public static string? NextPage(JsonElement bundle) =>
         bundle.Array("link").FirstOrDefault(link => link.Text("relation") == "next").Text("url");

@@ -1,0 +1,41 @@
+using Microsoft.Net.Http.Headers;
+
+namespace DecisionApi.Infrastructure;
+
+/// <summary>
+/// Checks the Content-Type of request bodies sent to the JSON endpoints (<c>/v1/*</c>, <c>/cds-services/*</c>) before
+/// anything reads them: a JSON media type (<c>application/json</c> or <c>*/*+json</c>) and, if a charset is named, UTF-8
+/// in any case, quoted or not. Any other charset, or a header that does not parse, is 415. An accepted header is
+/// rewritten to its plain media type, so the framework's readers never meet a parameter form they mishandle (a quoted
+/// <c>charset="utf-8"</c> made them fail with 500).
+/// </summary>
+public sealed class ContentTypeMiddleware(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentType is { } header && HasBody(request) && IsJsonEndpoint(request.Path) && Accepts(context.GetEndpoint(), request.Method))
+        {
+            if (!MediaTypeHeaderValue.TryParse(header, out var media)
+                || !(media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
+                || (media.Charset.HasValue && !HeaderUtilities.RemoveQuotes(media.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+            {
+                throw new BadHttpRequestException("Unsupported Content-Type.", StatusCodes.Status415UnsupportedMediaType);
+            }
+
+            request.ContentType = media.MediaType.ToString().ToLowerInvariant();
+        }
+
+        return next(context);
+    }
+
+    private static bool HasBody(HttpRequest request) =>
+        HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method);
+
+    /// <summary>Only a real endpoint for this method reads the body: a wrong method stays a 405, an unknown address a 404.</summary>
+    private static bool Accepts(Endpoint? endpoint, string method) =>
+        endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase) == true;
+
+    private static bool IsJsonEndpoint(PathString path) =>
+        path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/cds-services", StringComparison.OrdinalIgnoreCase);
+}
