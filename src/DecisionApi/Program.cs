@@ -67,6 +67,11 @@ builder.Services.AddCors(options => options.AddPolicy(CdsHooksEndpoints.CorsPoli
     .WithMethods("GET", "POST", "OPTIONS")
     .WithHeaders("Authorization", "Content-Type")));
 
+builder.Logging.AddConsoleFormatter<CompactJsonFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
+
+// No "Server: Kestrel" banner.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
 var app = builder.Build();
 
 try
@@ -80,9 +85,16 @@ catch (RuleStoreException exception)
     return 1;
 }
 
+// The request log is outermost, so it records the status actually sent (a 500 from the exception handler included).
+app.UseMiddleware<RequestLogMiddleware>();
+app.UseMiddleware<ResponseHeadersMiddleware>();
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts();
+}
+
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseMiddleware<RequestLogMiddleware>();
 app.UseMiddleware<RequestBodyLimitMiddleware>();
 app.UseMiddleware<ContentTypeMiddleware>();
 app.UseCors();

@@ -18,7 +18,8 @@ public sealed class ContentTypeMiddleware(RequestDelegate next)
         {
             if (!MediaTypeHeaderValue.TryParse(header, out var media)
                 || !(media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
-                || (media.Charset.HasValue && !HeaderUtilities.RemoveQuotes(media.Charset).Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+                || media.Parameters.Any(p => p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase)
+                    && !HeaderUtilities.RemoveQuotes(p.Value).Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
             {
                 throw new BadHttpRequestException("Unsupported Content-Type.", StatusCodes.Status415UnsupportedMediaType);
             }

@@ -23,7 +23,8 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
 
     private ProblemDetails Unexpected(Exception exception, HttpContext context)
     {
-        LogUnexpected(logger, exception, context.Request.Method, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)", context.TraceIdentifier);
+        var endpoint = context.Features.Get<IExceptionHandlerFeature>()?.Endpoint ?? context.GetEndpoint();
+        LogUnexpected(logger, exception, context.Request.Method, (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)", context.TraceIdentifier);
         return new ProblemDetails
         {
             Status = StatusCodes.Status500InternalServerError,

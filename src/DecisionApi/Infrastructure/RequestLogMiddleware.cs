@@ -2,27 +2,47 @@ using System.Diagnostics;
 
 namespace DecisionApi.Infrastructure;
 
-/// <summary>One structured line per request: method, route, status, latency. Never bodies, query strings or headers.</summary>
+/// <summary>
+/// One structured line per request: method, route template, the status actually sent, latency, trace id and client name
+/// (the API key's or the CDS Hooks issuer's, set by authentication as <see cref="ClientItemKey"/>). Never bodies, query
+/// strings, paths with ids or headers. Outermost in the pipeline, so a 500 written by the exception handler is logged as
+/// 500; a request that fails even there is logged as 500. Kestrel's own rejections (408, 414, 431) never reach the
+/// pipeline: they are logged by Kestrel's BadRequests category, enabled at Debug in appsettings.json.
+/// </summary>
 public sealed partial class RequestLogMiddleware(RequestDelegate next, ILogger<RequestLogMiddleware> logger)
 {
+    /// <summary>HttpContext.Items key under which authentication leaves the client's name.</summary>
+    public const string ClientItemKey = "decision-api.client";
+
     public async Task InvokeAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
+        // Routing has run: the route is known now (the exception handler clears the endpoint when it re-executes).
+        var routed = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
+        var failed = false;
         try
         {
             await next(context);
+        }
+        catch
+        {
+            failed = true;
+            throw;
         }
         finally
         {
             if (logger.IsEnabled(LogLevel.Information))
             {
-                var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+                var route = routed ?? (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
+                var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+                var client = context.Items.TryGetValue(ClientItemKey, out var name) ? name as string : null;
                 var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                LogRequest(logger, context.Request.Method, route, context.Response.StatusCode, elapsedMs);
+                var traceId = context.TraceIdentifier;
+                LogRequest(logger, context.Request.Method, route, status, elapsedMs, traceId, client ?? "-");
             }
         }
     }
 
-    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "{Method} {Route} responded {StatusCode} in {ElapsedMs:0.0} ms")]
-    private static partial void LogRequest(ILogger logger, string method, string route, int statusCode, double elapsedMs);
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "{Method} {Route} {Status} {ElapsedMs} ms trace={TraceId} client={Client}")]
+    private static partial void LogRequest(ILogger logger, string method, string route, int status, double elapsedMs, string traceId, string client);
 }

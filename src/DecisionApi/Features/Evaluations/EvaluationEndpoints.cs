@@ -40,15 +40,12 @@ public static partial class EvaluationEndpoints
             request.Jurisdiction?.ToUpperInvariant());
         var result = evaluator.Evaluate(profile, language.Value);
         Telemetry.Evaluations.Add(1, new("category", result.Assessment.Category), new("store.version", result.RuleStore.Version));
-        if (logger.IsEnabled(LogLevel.Information))
-        {
-            var matchedRules = string.Join(',', result.Trace.Where(t => t.Matched).Select(t => t.RuleId));
-            LogEvaluation(logger, result.Assessment.Category, result.RuleStore.Version, matchedRules);
-        }
+        // The category and the store are the audit facts; the matched rules are in the answer's trace, not the log.
+        LogEvaluation(logger, result.Assessment.Category, result.RuleStore.Version);
 
         return new JsonOk<EvaluationResult>(result);
     }
 
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "audit evaluation category={Category} store={StoreVersion} rules={MatchedRules}")]
-    private static partial void LogEvaluation(ILogger logger, string category, string storeVersion, string matchedRules);
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "audit evaluation category={Category} store={StoreVersion}")]
+    private static partial void LogEvaluation(ILogger logger, string category, string storeVersion);
 }
