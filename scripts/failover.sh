@@ -4,6 +4,9 @@
 # nginx, one instance killed (SIGKILL) half-way; passes when wrk saw zero failed requests and the survivors served.
 # Loopback only, bounded in time; every process started here is stopped on exit.
 set -euo pipefail
+# The load client's API key (a throwaway, for loopback runs only) and its SHA-256 as the service is configured with it.
+LOAD_KEY="load-test-key-loopback-only"
+LOAD_KEY_SHA256="$(printf %s "$LOAD_KEY" | sha256sum | cut -d' ' -f1)"
 cd "$(dirname "$0")/.."
 DURATION="${1:-12}"
 PORTS=(5191 5192 5193)
@@ -24,7 +27,8 @@ NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 dotnet build src/DecisionApi -c Release -nologo -v q >/dev/null
 SERVICE_DIR=src/DecisionApi/bin/Release/net10.0
 for i in 0 1 2; do
-  (cd "$SERVICE_DIR" && exec env ASPNETCORE_ENVIRONMENT=Production CdsHooks__Authentication__Enabled=false \
+  (cd "$SERVICE_DIR" && exec env ASPNETCORE_ENVIRONMENT=Production CdsHooks__Authentication__Enabled=false RateLimiting__Enabled=false \
+    ApiKeys__Keys__0__Name=load ApiKeys__Keys__0__Sha256="$LOAD_KEY_SHA256" \
     Logging__LogLevel__Default=Warning dotnet DecisionApi.dll --urls "http://127.0.0.1:${PORTS[$i]}" >"$WORK/instance$i.log" 2>&1) &
   PIDS+=($!)
 done
@@ -66,9 +70,10 @@ NGINX
 "$NGINX" -c "$WORK/nginx.conf" -p "$WORK" 2>/dev/null
 sleep 0.3
 
-cat > "$WORK/eval.lua" <<'LUA'
+cat > "$WORK/eval.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Api-Key"] = "$LOAD_KEY"
 wrk.body = '{"age":62,"klGrade":3,"priorTreatments":["exercise-therapy","oral-nsaid","ia-corticosteroid"],"bmi":28.5,"jurisdiction":"US"}'
 LUA
 wrk -t2 -c16 -d"${DURATION}s" --latency -s "$WORK/eval.lua" "http://127.0.0.1:$NGINX_PORT/v1/evaluations" > "$WORK/wrk.out" &

@@ -6,6 +6,9 @@
 # answers as the floor's response bytes, then runs wrk against POST /v1/evaluations and the CDS Hooks order-sign call
 # at 1, 16 and 64 connections, alternating service and floor, and writes a markdown table.
 set -euo pipefail
+# The load client's API key (a throwaway, for loopback runs only) and its SHA-256 as the service is configured with it.
+LOAD_KEY="load-test-key-loopback-only"
+LOAD_KEY_SHA256="$(printf %s "$LOAD_KEY" | sha256sum | cut -d' ' -f1)"
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN="${1:-5}"
 OUT="${2:-artifacts/load/results.md}"
@@ -40,6 +43,7 @@ for name in eval card; do
   cat > "$WORK/$name.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Api-Key"] = "$LOAD_KEY"
 wrk.headers["Accept-Language"] = "en"
 local f = io.open("$WORK/$name.json", "rb"); wrk.body = f:read("*a"); f:close()
 LUA
@@ -58,14 +62,15 @@ wait_ready() { # port -> prints ms waited
 # The service as in production (JSON console logging to a file), with CDS JWT authentication off for the load.
 start_service() {
   local start; start=$(now_ms)
-  (cd "$SERVICE_DIR" && exec env ASPNETCORE_ENVIRONMENT=Production CdsHooks__Authentication__Enabled=false \
+  (cd "$SERVICE_DIR" && exec env ASPNETCORE_ENVIRONMENT=Production CdsHooks__Authentication__Enabled=false RateLimiting__Enabled=false \
+    ApiKeys__Keys__0__Name=load ApiKeys__Keys__0__Sha256="$LOAD_KEY_SHA256" \
     Logging__LogLevel__Default="${SERVICE_LOG_LEVEL:-Information}" dotnet DecisionApi.dll --urls "http://127.0.0.1:$SERVICE_PORT" >"$WORK/service.log" 2>&1) &
   SERVICE_PID=$!; PIDS+=("$SERVICE_PID")
   wait_ready $SERVICE_PORT >/dev/null
   STARTUP_MS=$(( $(now_ms) - start ))
 }
 start_service
-curl -fs -X POST -H 'Content-Type: application/json' -H 'Accept-Language: en' --data-binary @"$WORK/eval.json" \
+curl -fs -X POST -H 'Content-Type: application/json' -H "X-Api-Key: $LOAD_KEY" -H 'Accept-Language: en' --data-binary @"$WORK/eval.json" \
   "http://127.0.0.1:$SERVICE_PORT/v1/evaluations" -o "$WORK/eval.response"
 curl -fs -X POST -H 'Content-Type: application/json' --data-binary @"$WORK/card.json" \
   "http://127.0.0.1:$SERVICE_PORT/cds-services/msc-knee-oa" -o "$WORK/card.response"

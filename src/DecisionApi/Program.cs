@@ -18,6 +18,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddOptions<RuleStoreOptions>().BindConfiguration(RuleStoreOptions.SectionName);
 builder.Services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOptions.SectionName);
 builder.Services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.SectionName);
+builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName);
+builder.Services.AddDecisionApiRateLimiting(builder.Configuration);
 
 builder.Services.AddSingleton(sp => RuleStoreSnapshot.Load(sp.GetRequiredService<IOptions<RuleStoreOptions>>().Value.ResolvedPath()));
 builder.Services.AddSingleton(sp => new Evaluator(
@@ -85,6 +87,13 @@ catch (RuleStoreException exception)
     return 1;
 }
 
+if (ApiKeyMiddleware.Problem(app.Services.GetRequiredService<IOptions<ApiKeyOptions>>().Value) is { } keyProblem)
+{
+    StartupLog.ConfigurationUnusable(app.Logger, keyProblem);
+    await app.DisposeAsync();
+    return 1;
+}
+
 // The request log is outermost, so it records the status actually sent (a 500 from the exception handler included).
 app.UseMiddleware<RequestLogMiddleware>();
 app.UseMiddleware<ResponseHeadersMiddleware>();
@@ -96,6 +105,8 @@ if (!app.Environment.IsDevelopment())
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<RequestBodyLimitMiddleware>();
+app.UseMiddleware<ApiKeyMiddleware>();
+app.UseRateLimiter();
 app.UseMiddleware<ContentTypeMiddleware>();
 app.UseCors();
 
@@ -121,4 +132,7 @@ internal static partial class StartupLog
 {
     [LoggerMessage(EventId = 1, Level = LogLevel.Critical, Message = "{Problem}")]
     public static partial void RuleStoreUnusable(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Critical, Message = "{Problem}")]
+    public static partial void ConfigurationUnusable(ILogger logger, string problem);
 }

@@ -10,6 +10,9 @@ public sealed class DecisionApiFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("RuleStore:Path", RepositoryPaths.BuiltStore);
+        // Keys and rate limits have their own tests (AccessControlTests); the other tests call as one trusted client.
+        builder.UseSetting("ApiKeys:Enabled", "false");
+        builder.UseSetting("RateLimiting:Enabled", "false");
     }
 }
 
