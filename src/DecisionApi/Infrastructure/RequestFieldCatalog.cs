@@ -26,7 +26,7 @@ public sealed partial class RequestFieldCatalog
         var unmapped = UnmappedProperty().Match(exception.Message);
         if (unmapped.Success)
         {
-            var name = unmapped.Groups["name"].Value;
+            var name = Safe(unmapped.Groups["name"].Value);
             return (name, $"'{name}' is not a field of this request. Allowed fields: {allowedFields}.");
         }
 
@@ -35,7 +35,7 @@ public sealed partial class RequestFieldCatalog
             return ("body", "The body must be a JSON object with the fields: " + allowedFields + ".");
         }
 
-        var path = exception.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? p[2..] : null;
+        var path = exception.Path is { Length: > 2 } p && p.StartsWith("$.", StringComparison.Ordinal) ? Safe(p[2..]) : null;
         if (path is not null && exception.Message.Contains("could not be converted", StringComparison.Ordinal))
         {
             var root = path.Split('[', '.')[0];
@@ -55,6 +55,11 @@ public sealed partial class RequestFieldCatalog
             : "";
         return ("body", $"The body is not valid JSON{position}.");
     }
+
+    /// <summary>A field name or path from the input, quoted back only when it looks like one (letters, digits and
+    /// <c>_ - . [ ]</c>, at most 60 characters); otherwise a placeholder, so no markup or control character is echoed.</summary>
+    private static string Safe(string name) =>
+        name.Length is > 0 and <= 60 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '[' or ']') ? name : "(unnamed field)";
 
     private static string Describe(Type type)
     {

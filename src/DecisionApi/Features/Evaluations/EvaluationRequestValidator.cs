@@ -58,5 +58,9 @@ public sealed class EvaluationRequestValidator : AbstractValidator<EvaluationReq
         }
     }
 
-    private static string Truncate(string code) => code.Length <= 40 ? code : code[..40] + "…";
+    /// <summary>An unknown code is quoted back only when it looks like a code (letters, digits, '-', '_', '.'; cut to 40);
+    /// anything else is not echoed, so an error body never carries markup or control characters from the input.</summary>
+    private static string Truncate(string code) =>
+        !code.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') ? "(not a code)"
+        : code.Length <= 40 ? code : code[..40] + "…";
 }
