@@ -20,12 +20,22 @@ builder.Services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOpt
 builder.Services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.SectionName);
 builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName);
 builder.Services.AddDecisionApiRateLimiting(builder.Configuration);
+GracefulShutdown.AddGracefulShutdown(builder.Services, builder.Configuration);
 
-builder.Services.AddSingleton(sp => RuleStoreSnapshot.Load(sp.GetRequiredService<IOptions<RuleStoreOptions>>().Value.ResolvedPath()));
-builder.Services.AddSingleton(sp => new Evaluator(
-    sp.GetRequiredService<RuleStoreSnapshot>(),
-    sp.GetRequiredService<IOptions<EvaluationOptions>>().Value.DefaultJurisdiction.ToUpperInvariant()));
-builder.Services.AddSingleton<IValidator<EvaluationRequest>, EvaluationRequestValidator>();
+// The rule store is live (RuleStore:Watch): each request takes the serving engine once, when its scope starts, and
+// every store-derived service of that request comes from it.
+builder.Services.AddSingleton<LiveRuleStore>();
+builder.Services.AddScoped(sp => sp.GetRequiredService<LiveRuleStore>().Current);
+builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Snapshot);
+builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Evaluator);
+builder.Services.AddScoped<IValidator<EvaluationRequest>>(sp => sp.GetRequiredService<RuleStoreEngine>().Validator);
+builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Codes);
+builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Templates);
+builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Resolver);
+builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Recogniser);
+builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Reader);
+builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Orders);
+builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Composer);
 builder.Services.AddSingleton<RequestFieldCatalog>();
 // Server-rendered HTML for the evidence summary page (RazorComponentResult; no interactivity, no script).
 builder.Services.AddRazorComponents();
@@ -52,13 +62,6 @@ builder.AddDecisionApiTelemetry();
 
 builder.Services.AddOptions<CdsHooksOptions>().BindConfiguration(CdsHooksOptions.SectionName);
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<FhirCodeMap>();
-builder.Services.AddSingleton<PrefetchTemplates>();
-builder.Services.AddSingleton<PrefetchResolver>();
-builder.Services.AddSingleton<TreatmentRecogniser>();
-builder.Services.AddSingleton<ChartReader>();
-builder.Services.AddSingleton<OrderMatcher>();
-builder.Services.AddSingleton<CardComposer>();
 builder.Services.AddSingleton<FeedbackLog>();
 // A redirect could lead off the allowlisted FHIR server, so none is followed.
 builder.Services.AddHttpClient(PrefetchResolver.HttpClientName)
@@ -78,7 +81,7 @@ var app = builder.Build();
 
 try
 {
-    app.Services.GetRequiredService<RuleStoreSnapshot>();
+    app.Services.GetRequiredService<LiveRuleStore>();
 }
 catch (RuleStoreException exception)
 {

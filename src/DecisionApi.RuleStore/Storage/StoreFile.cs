@@ -50,6 +50,12 @@ public static class StoreFile
             throw new RuleStoreException(fullPath, "the file does not exist");
         }
 
+        // A named pipe or device reports length 0 and would block the reader (start-up hung on a FIFO): refused unread.
+        if (new FileInfo(fullPath).Length == 0)
+        {
+            throw new RuleStoreException(fullPath, "the file is empty or not a regular file");
+        }
+
         var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = new Uri(fullPath).AbsoluteUri + "?immutable=1",
@@ -90,6 +96,11 @@ public static class StoreFile
         catch (SqliteException exception)
         {
             throw new RuleStoreException(fullPath, $"not a readable rule store ({exception.Message})", exception);
+        }
+        catch (Exception exception) when (exception is InvalidCastException or FormatException or OverflowException or System.Data.DataException or ArgumentException or InvalidOperationException)
+        {
+            // A column of the wrong type (a hand-edited file) fails the row mapping: one clear line, not a stack trace.
+            throw new RuleStoreException(fullPath, $"a table does not have the expected columns or types ({exception.GetType().Name}: {exception.Message})", exception);
         }
     }
 }

@@ -9,6 +9,12 @@ public sealed class RuleStoreOptions
     public string Path { get; set; } = "rules/decision-rules.db";
 
     public string ResolvedPath() => System.IO.Path.GetFullPath(System.IO.Path.Combine(AppContext.BaseDirectory, Path));
+
+    /// <summary>Pick up a replaced store file while running (see <c>LiveRuleStore</c>).</summary>
+    public bool Watch { get; set; } = true;
+
+    /// <summary>How often the file is looked at, in seconds.</summary>
+    public double WatchSeconds { get; set; } = 2;
 }
 
 /// <summary><c>Evaluation:*</c> settings.</summary>

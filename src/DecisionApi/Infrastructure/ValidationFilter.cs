@@ -3,7 +3,8 @@ using FluentValidation;
 namespace DecisionApi.Infrastructure;
 
 /// <summary>Runs the FluentValidation validator of the endpoint's <typeparamref name="TRequest"/> argument.</summary>
-public sealed class ValidationFilter<TRequest>(IValidator<TRequest> validator) : IEndpointFilter
+/// The validator is taken from the request's services: it belongs to the rule store serving that request.
+public sealed class ValidationFilter<TRequest> : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -14,6 +15,7 @@ public sealed class ValidationFilter<TRequest>(IValidator<TRequest> validator) :
                 title: "One or more fields are invalid");
         }
 
+        var validator = context.HttpContext.RequestServices.GetRequiredService<IValidator<TRequest>>();
         var result = await validator.ValidateAsync(request, context.HttpContext.RequestAborted);
         if (!result.IsValid)
         {

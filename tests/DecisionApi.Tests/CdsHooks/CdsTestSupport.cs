@@ -49,6 +49,7 @@ public sealed class CdsHooksFactory : WebApplicationFactory<Program>
         // Keys and rate limits have their own tests (AccessControlTests); the other tests call as one trusted client.
         builder.UseSetting("ApiKeys:Enabled", "false");
         builder.UseSetting("RateLimiting:Enabled", "false");
+        builder.UseSetting("Shutdown:UnreadySeconds", "0");
         builder.UseSetting("CdsHooks:Authentication:Enabled", "false");
         builder.ConfigureServices(services =>
         {

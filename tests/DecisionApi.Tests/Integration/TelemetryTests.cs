@@ -60,6 +60,7 @@ public sealed class TelemetryTests
             builder.UseEnvironment("Testing");
             builder.UseSetting("RuleStore:Path", RepositoryPaths.BuiltStore);
             builder.UseSetting("ApiKeys:Enabled", "false");
+            builder.UseSetting("Shutdown:UnreadySeconds", "0");
             builder.UseSetting("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint);
             builder.UseSetting("OTEL_METRIC_EXPORT_INTERVAL", "200");
         }

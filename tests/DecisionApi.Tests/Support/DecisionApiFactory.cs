@@ -13,6 +13,7 @@ public sealed class DecisionApiFactory : WebApplicationFactory<Program>
         // Keys and rate limits have their own tests (AccessControlTests); the other tests call as one trusted client.
         builder.UseSetting("ApiKeys:Enabled", "false");
         builder.UseSetting("RateLimiting:Enabled", "false");
+        builder.UseSetting("Shutdown:UnreadySeconds", "0");
     }
 }
 

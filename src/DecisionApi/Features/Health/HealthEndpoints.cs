@@ -1,18 +1,34 @@
-using DecisionApi.RuleStore;
+using DecisionApi.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace DecisionApi.Features.Health;
 
-/// <summary>Ready when the rule store is loaded and verified; the service refuses to start otherwise.</summary>
-public sealed class RuleStoreHealthCheck(RuleStoreSnapshot store) : IHealthCheck
+/// <summary>
+/// Ready when the rule store is loaded and verified (the service refuses to start otherwise) and the process is not
+/// stopping. Reports the serving store's version and content hash, and a refused replacement without turning unready:
+/// the last good store keeps serving.
+/// </summary>
+public sealed class RuleStoreHealthCheck(LiveRuleStore store, ShutdownState shutdown) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(HealthCheckResult.Healthy("Rule store loaded and verified.", new Dictionary<string, object>
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var snapshot = store.Current.Snapshot;
+        var data = new Dictionary<string, object>
         {
-            ["version"] = store.Version,
-            ["contentHash"] = store.ContentHash,
-        }));
+            ["version"] = snapshot.Version,
+            ["contentHash"] = snapshot.ContentHash,
+        };
+        if (store.LastRefusal is { } refusal)
+        {
+            data["refusedReplacement"] = refusal;
+        }
+
+        return Task.FromResult(shutdown.Draining
+            ? HealthCheckResult.Unhealthy("Stopping: finishing the requests in flight.", data: data)
+            : HealthCheckResult.Healthy(
+                store.LastRefusal is null ? "Rule store loaded and verified." : "Rule store loaded and verified; the last replacement was refused.", data));
+    }
 }
 
 /// <summary>Health of the process or of one dependency.</summary>
