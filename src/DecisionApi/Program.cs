@@ -13,7 +13,16 @@ using DecisionApi.RuleStore.Storage;
 using FluentValidation;
 using Microsoft.Extensions.Options;
 
-var builder = WebApplication.CreateBuilder(args);
+// The content root (where appsettings.json is read) is the app's own folder, whatever the working directory, unless a
+// host (the test factory, a --contentRoot argument, ASPNETCORE_CONTENTROOT) names one.
+var contentRootGiven = args.Any(a => a.Contains("contentRoot", StringComparison.OrdinalIgnoreCase))
+    || Environment.GetEnvironmentVariable("ASPNETCORE_CONTENTROOT") is not null
+    || Environment.GetEnvironmentVariable("DOTNET_CONTENTROOT") is not null;
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = contentRootGiven ? null : AppContext.BaseDirectory,
+});
 
 builder.Services.AddOptions<RuleStoreOptions>().BindConfiguration(RuleStoreOptions.SectionName);
 builder.Services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOptions.SectionName);

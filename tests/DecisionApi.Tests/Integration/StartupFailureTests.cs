@@ -98,4 +98,21 @@ public sealed class StartupFailureTests : IDisposable
         outcome.Exited.Should().BeFalse("a valid store keeps the service running; output was:\n" + outcome.Output);
         outcome.Output.Should().Contain("Now listening on");
     }
+
+    [Fact]
+    public async Task The_service_reads_its_own_settings_whatever_the_working_directory()
+    {
+        var elsewhere = Directory.CreateTempSubdirectory("decision-cwd-").FullName;
+        try
+        {
+            var outcome = await ServiceProcess.RunAsync(
+                new Dictionary<string, string>(), TimeSpan.FromSeconds(90), stopWhenPrinted: "Now listening on", workingDirectory: elsewhere);
+            outcome.Exited.Should().BeFalse("the store path in appsettings.json is found from any folder; output was:\n" + outcome.Output);
+            outcome.Output.Should().Contain("\"category\":\"Microsoft.Hosting.Lifetime\"", "appsettings.json (compact JSON logs) was loaded");
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
+    }
 }

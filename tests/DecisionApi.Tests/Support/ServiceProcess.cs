@@ -9,7 +9,7 @@ public static class ServiceProcess
     public sealed record Outcome(bool Exited, int ExitCode, string Output);
 
     /// <summary>Runs the service until it exits, prints <paramref name="stopWhenPrinted"/> (then it is stopped), or the time is up.</summary>
-    public static async Task<Outcome> RunAsync(IDictionary<string, string> environment, TimeSpan waitForExit, string? stopWhenPrinted = null)
+    public static async Task<Outcome> RunAsync(IDictionary<string, string> environment, TimeSpan waitForExit, string? stopWhenPrinted = null, string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -17,7 +17,7 @@ public static class ServiceProcess
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(RepositoryPaths.ServiceAssembly)!,
+            WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(RepositoryPaths.ServiceAssembly)!,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         foreach (var (key, value) in environment)
