@@ -56,7 +56,7 @@ public static class Vocab
         ["not-applicable", "excluded-condition", "outside-evidence-base", "conventional-care-first", "arthroplasty-evaluation", "investigational-only"];
 
     public static readonly string[] SourceKinds =
-        ["guideline", "systematic-review", "meta-analysis", "rct", "cohort", "case-series", "consensus", "regulatory", "report", "terminology"];
+        ["guideline", "systematic-review", "meta-analysis", "rct", "single-arm-trial", "cohort", "case-series", "consensus", "regulatory", "report", "terminology"];
 
     public static readonly string[] Verifications = ["verified", "secondary"];
     public static readonly string[] Severities = ["critical", "warning", "info"];
@@ -64,7 +64,7 @@ public static class Vocab
     public static readonly string[] Certainties = ["high", "moderate", "low", "very-low", "not-graded"];
     public static readonly string[] Directions = ["favours-msc", "no-difference", "uncertain", "against-msc"];
     public static readonly string[] Selections = ["population", "always"];
-    public static readonly string[] Verdicts = ["not-established", "contradicted", "misattributed", "partly-supported"];
+    public static readonly string[] Verdicts = ["supported", "partly-supported", "not-established", "contradicted", "misattributed"];
     public static readonly string[] Strengths = ["strong-for", "conditional-for", "conditional-against", "strong-against"];
     /// <summary>The kinds of chart-recognition entry (recognition.yaml).</summary>
     public static class RecognitionKinds

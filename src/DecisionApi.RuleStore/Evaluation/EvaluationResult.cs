@@ -64,7 +64,7 @@ public sealed record SafetyItem(string Id, string Text, string RuleId, IReadOnly
 /// <param name="Id">Statement id.</param>
 /// <param name="Claim">What was claimed.</param>
 /// <param name="Finding">What the sources show.</param>
-/// <param name="Verdict">not-established, contradicted, misattributed or partly-supported.</param>
+/// <param name="Verdict">supported, partly-supported, not-established, contradicted or misattributed.</param>
 /// <param name="RuleId">The rule that selected it.</param>
 /// <param name="Sources">Where the finding comes from.</param>
 public sealed record ClaimCheckItem(string Id, string Claim, string Finding, string Verdict, string RuleId, IReadOnlyList<Source> Sources);
