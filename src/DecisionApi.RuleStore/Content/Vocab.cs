@@ -86,7 +86,7 @@ public static class Vocab
     [
         "optimal-dose-1e8", "acc-heparin", "aaos-attribution", "recommended-after-failed-care", "arthroscopy-synergy",
         "routine-imaging", "tka-rates-4-6-vs-1-3", "yanuarso-study-counts", "high-dose-durability", "subchondral-vs-ia",
-        "adipose-procoagulant", "acr-af-against",
+        "adipose-procoagulant", "acr-af-against", "cartilage-regeneration",
     ];
 
     /// <summary>The two caveats every evaluation carries, whatever the profile.</summary>
