@@ -13,6 +13,7 @@ public sealed class RuleStoreSnapshot
         Version = Required(content, Vocab.MetadataKeys.Version);
         ReleasedOn = Required(content, Vocab.MetadataKeys.ReleasedOn);
         ReviewedOn = content.MetadataValue(Vocab.MetadataKeys.ReviewedOn);
+        SourceHosts = SourceHost.Parse(content.MetadataValue(Vocab.MetadataKeys.SourceHosts));
         ContentHash = Required(content, Vocab.MetadataKeys.ContentHash);
         Metadata = content.Metadata.ToFrozenDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
         Texts = content.Texts.ToFrozenDictionary(t => t.Key, t => new Localized(t.En, t.Zh), StringComparer.Ordinal);
@@ -68,6 +69,9 @@ public sealed class RuleStoreSnapshot
     }
 
     public string Version { get; }
+
+    /// <summary>Where source URLs may point (the lint checks every source against it).</summary>
+    public IReadOnlyList<SourceHost> SourceHosts { get; }
     public string ReleasedOn { get; }
     public string? ReviewedOn { get; }
     public string ContentHash { get; }

@@ -54,6 +54,33 @@ public static class StoreLint
             {
                 problems.Add($"source {source.Id} url is not an absolute URL");
             }
+            else if (source.Url is { } listed)
+            {
+                CheckHost(store, source, listed, problems);
+            }
+        }
+    }
+
+    /// <summary>The source's URL host must be on the allowlist (source-hosts.yaml), used as the list allows.</summary>
+    private static void CheckHost(RuleStoreSnapshot store, Source source, string url, List<string> problems)
+    {
+        var host = SourceHost.HostOf(url);
+        var allowed = store.SourceHosts.FirstOrDefault(h => h.Host == host);
+        if (allowed is null)
+        {
+            problems.Add($"source {source.Id} url host '{host}' is not on the source-host allowlist (source-hosts.yaml): use the canonical place (doi.org, PubMed/PMC, the regulator's or society's page, ClinicalTrials.gov)");
+            return;
+        }
+
+        Require(Vocab.HostUses, allowed.Use, $"source host {allowed.Host} use", problems);
+        if (allowed.Use == "secondary" && source.Verification != "secondary")
+        {
+            problems.Add($"source {source.Id} is marked {source.Verification} but its host '{host}' may serve only secondary sources");
+        }
+
+        if (allowed.Kinds.Count > 0 && !allowed.Kinds.Contains(source.Kind, StringComparer.Ordinal))
+        {
+            problems.Add($"source {source.Id} is a {source.Kind} but host '{host}' may serve only {string.Join(", ", allowed.Kinds)} sources");
         }
     }
 

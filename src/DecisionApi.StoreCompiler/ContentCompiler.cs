@@ -34,6 +34,16 @@ public static class ContentCompiler
             new() { Key = Vocab.MetadataKeys.ReleasedOn, Value = Required(store.ReleasedOn, "store.yaml releasedOn") },
             new() { Key = Vocab.MetadataKeys.ReviewedOn, Value = Required(store.ReviewedOn, "store.yaml reviewedOn") },
         };
+        var hosts = Read<List<SourceHostYaml>>(folder, "source-hosts.yaml").Select(h => new SourceHost(
+            Required(h.Host, "source-hosts.yaml host").ToLowerInvariant(),
+            Required(h.Use, $"source-hosts.yaml use of {h.Host}"),
+            h.Kinds)).ToList();
+        if (hosts.Any(h => string.IsNullOrWhiteSpace(h.Host)) || hosts.Select(h => h.Host).Distinct(StringComparer.Ordinal).Count() != hosts.Count)
+        {
+            throw new InvalidDataException("source-hosts.yaml: every host once");
+        }
+
+        metadata.Add(new MetadataRow { Key = Vocab.MetadataKeys.SourceHosts, Value = SourceHost.Serialize(hosts) });
         var texts = store.Texts.Select(t => Text(t.Key, t.Value)).ToList();
         AddServiceAndHti1(store, metadata, texts);
 

@@ -36,6 +36,14 @@ public sealed class DataUseYaml
     public LocalizedYaml? Note { get; set; }
 }
 
+public sealed class SourceHostYaml
+{
+    public string? Host { get; set; }
+    public string? Use { get; set; }
+    public List<string> Kinds { get; set; } = [];
+    public string? Reason { get; set; }
+}
+
 public sealed class SourceYaml
 {
     public string? Id { get; set; }

@@ -25,6 +25,31 @@ public readonly record struct Localized(string En, string Zh)
 public sealed record Source(
     string Id, string Citation, int Year, string Kind, string Verification, string? Pmid, string? Doi, string? Url, string? ReviewedOn);
 
+/// <summary>A host a source URL may point at (source-hosts.yaml).</summary>
+/// <param name="Host">Lower-case host name without "www.".</param>
+/// <param name="Use">canonical, or secondary (only for sources marked secondary).</param>
+/// <param name="Kinds">The source kinds that may use the host; empty for any.</param>
+public sealed record SourceHost(string Host, string Use, IReadOnlyList<string> Kinds)
+{
+    /// <summary>The allowlist as stored in the metadata row: one "host|use|kind,kind" line per host, sorted.</summary>
+    public static string Serialize(IEnumerable<SourceHost> hosts) =>
+        string.Join('\n', hosts.OrderBy(h => h.Host, StringComparer.Ordinal).Select(h => $"{h.Host}|{h.Use}|{string.Join(',', h.Kinds)}"));
+
+    public static IReadOnlyList<SourceHost> Parse(string? stored) =>
+    [
+        .. (stored ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split('|'))
+            .Where(parts => parts.Length == 3)
+            .Select(parts => new SourceHost(parts[0], parts[1], parts[2].Split(',', StringSplitOptions.RemoveEmptyEntries))),
+    ];
+
+    /// <summary>The host of a URL as the allowlist names it: lower case, without a leading "www.".</summary>
+    public static string? HostOf(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            ? (uri.Host.StartsWith("www.", StringComparison.OrdinalIgnoreCase) ? uri.Host[4..] : uri.Host).ToLowerInvariant()
+            : null;
+}
+
 /// <summary>A code that identifies a concept in FHIR data.</summary>
 /// <param name="System">Code system URI.</param>
 /// <param name="Code">The code.</param>

@@ -60,6 +60,9 @@ public static class Vocab
 
     public static readonly string[] Verifications = ["verified", "secondary"];
     public static readonly string[] Severities = ["critical", "warning", "info"];
+
+    /// <summary>How a source host may be used: for any source, or only for sources marked secondary.</summary>
+    public static readonly string[] HostUses = ["canonical", "secondary"];
     public static readonly string[] Topics = ["efficacy", "comparative", "dose", "route", "combination", "cell-source", "long-term", "population", "consensus"];
     public static readonly string[] Certainties = ["high", "moderate", "low", "very-low", "not-graded"];
     public static readonly string[] Directions = ["favours-msc", "no-difference", "uncertain", "against-msc"];
@@ -99,5 +102,8 @@ public static class Vocab
         public const string ReleasedOn = "releasedOn";
         public const string ReviewedOn = "reviewedOn";
         public const string ContentHash = "contentHash";
+
+        /// <summary>The source-host allowlist (source-hosts.yaml), one "host|use|kind,kind" line per host.</summary>
+        public const string SourceHosts = "sourceHosts";
     }
 }

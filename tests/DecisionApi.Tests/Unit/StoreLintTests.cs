@@ -84,6 +84,34 @@ public sealed class StoreLintTests
     }
 
     [Fact]
+    public void A_source_on_a_non_canonical_host_is_refused()
+    {
+        SourceRow With(SourceRow s, string url, string? verification = null, string? kind = null) => new()
+        {
+            Id = s.Id, Citation = s.Citation, Year = s.Year, Kind = kind ?? s.Kind, Verification = verification ?? s.Verification, Pmid = s.Pmid, Doi = s.Doi,
+            Url = url, ReviewedOn = s.ReviewedOn,
+        };
+        var sources = Content.Sources.Select(s => s.Id switch
+        {
+            "fda-regenerative-2021" => With(s, "https://txortho.com/12792-2"),
+            "mautner-2023" => With(s, "https://www.newyorkstemcelltherapy.com/miles"),
+            "nice-ng226-2022" => With(s, "https://github.com/geteff1/Osteoarthritis-Benchmark"),
+            "kolasinski-2020" => With(s, "https://guidelinecentral.com/guideline/1", verification: "verified"),
+            "chahal-2019" => With(s, "https://WWW.ClinicalTrials.gov/study/NCT02351011"),
+            _ => s,
+        }).ToList();
+
+        var problems = LintOf(StoreMutations.With(Content, sources: sources));
+
+        problems.Should().Contain(p => p.Contains("fda-regenerative-2021 url host 'txortho.com' is not on the source-host allowlist", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.Contains("mautner-2023 url host 'newyorkstemcelltherapy.com' is not on the source-host allowlist", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.Contains("nice-ng226-2022 is a guideline but host 'github.com' may serve only", StringComparison.Ordinal), "a code repository is never a guideline's URL");
+        problems.Should().Contain(p => p.Contains("kolasinski-2020 is marked verified but its host 'guidelinecentral.com' may serve only secondary sources", StringComparison.Ordinal));
+        problems.Should().NotContain(p => p.Contains("chahal-2019", StringComparison.Ordinal), "case and www. do not matter");
+        BuiltStore.Snapshot.SourceHosts.Should().Contain(h => h.Host == "doi.org" && h.Use == "canonical");
+    }
+
+    [Fact]
     public void A_source_without_an_identifier_or_with_an_unconfirmed_status_is_caught()
     {
         var sources = Content.Sources.Select(s => s.Id switch
