@@ -4,14 +4,29 @@ using DecisionApi.StoreCompiler;
 
 // Usage: DecisionApi.StoreCompiler <content-folder> <output.db>
 //    or: DecisionApi.StoreCompiler --lint <content-folder>
+//    or: DecisionApi.StoreCompiler --diff <old: folder or .db> <new: folder or .db>
 if (args is ["--lint", var lintFolder])
 {
     return Lint(lintFolder);
 }
 
+if (args is ["--diff", var oldStore, var newStore])
+{
+    try
+    {
+        Console.Write(StoreDiff.Compare(Open(oldStore), Open(newStore)).Render());
+        return 0;
+    }
+    catch (Exception exception) when (exception is RuleStoreException or InvalidDataException or IOException)
+    {
+        Report(exception);
+        return 1;
+    }
+}
+
 if (args is not [var folder, var output])
 {
-    Console.Error.WriteLine("usage: DecisionApi.StoreCompiler <content-folder> <output.db> | --lint <content-folder>");
+    Console.Error.WriteLine("usage: DecisionApi.StoreCompiler <content-folder> <output.db> | --lint <content-folder> | --diff <old> <new> (each a content folder or a compiled .db)");
     return 2;
 }
 
@@ -45,6 +60,11 @@ static int Lint(string folder)
         return 1;
     }
 }
+
+// A content folder is compiled and linted in memory; a file is loaded with the service's checks.
+static RuleStoreSnapshot Open(string path) => Directory.Exists(path)
+    ? RuleStoreSnapshot.FromContent(ContentCompiler.Compile(path), path)
+    : RuleStoreSnapshot.Load(path);
 
 static void Report(Exception exception)
 {
