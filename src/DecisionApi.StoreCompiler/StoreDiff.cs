@@ -106,6 +106,11 @@ public static class StoreDiff
                 Count(categories, $"{was.Assessment.Category} -> {now.Assessment.Category}", profile);
             }
 
+            if (SameItems(was, now))
+            {
+                return;
+            }
+
             var wasItems = Items(was);
             var nowItems = Items(now);
             foreach (var gained in nowItems.Except(wasItems))
@@ -132,6 +137,15 @@ public static class StoreDiff
 
     private static string Describe(PatientProfile p) => string.Create(CultureInfo.InvariantCulture,
         $"age {p.Age?.ToString(CultureInfo.InvariantCulture) ?? "not given"}, KL {p.KlGrade?.ToString(CultureInfo.InvariantCulture) ?? "not given"}, BMI {p.Bmi?.ToString(CultureInfo.InvariantCulture) ?? "not given"}, treatments [{string.Join(", ", p.PriorTreatments)}], conditions {(p.Conditions is null ? "not given" : "[" + string.Join(", ", p.Conditions) + "]")}, jurisdiction {p.Jurisdiction}");
+
+    /// <summary>The cheap check first: the same items in the same order (most profiles, for most changes).</summary>
+    private static bool SameItems(EvaluationResult a, EvaluationResult b) =>
+        a.Caveats.Select(c => c.Id).SequenceEqual(b.Caveats.Select(c => c.Id), StringComparer.Ordinal)
+        && a.Evidence.Select(e => e.Id).SequenceEqual(b.Evidence.Select(e => e.Id), StringComparer.Ordinal)
+        && a.Safety.Select(e => e.Id).SequenceEqual(b.Safety.Select(e => e.Id), StringComparer.Ordinal)
+        && a.ClaimChecks.Select(e => e.Id).SequenceEqual(b.ClaimChecks.Select(e => e.Id), StringComparer.Ordinal)
+        && a.ConventionalOptions.Select(e => (e.Id, e.Tried)).SequenceEqual(b.ConventionalOptions.Select(e => (e.Id, e.Tried)))
+        && a.Assessment.Notes.Select(e => e.Id).SequenceEqual(b.Assessment.Notes.Select(e => e.Id), StringComparer.Ordinal);
 
     private static HashSet<string> Items(EvaluationResult result) =>
     [
