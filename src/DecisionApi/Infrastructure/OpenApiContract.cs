@@ -18,13 +18,12 @@ namespace DecisionApi.Infrastructure;
 /// computed by the real evaluator, and the CDS Hooks bodies as schemas with named examples. Response schemas never set
 /// additionalProperties: false, so adding a response field stays a non-breaking change.
 /// </summary>
-public sealed class OpenApiContractFilter(RuleStoreSnapshot store, Evaluator evaluator, IOptions<CdsHooksOptions> cdsOptions) : IDocumentFilter
+public sealed class OpenApiContractFilter(RuleStoreSnapshot store, Evaluator evaluator, IOptions<CdsHooksOptions> cdsOptions, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions) : IDocumentFilter
 {
     public const string ApiKeyScheme = "ApiKey";
     public const string CdsJwtScheme = "CdsHooksJwt";
     private const string Problem = "application/problem+json";
     private const string Fhir = "application/fhir+json";
-    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
 
     private static readonly (string Name, string Description)[] TagDescriptions =
     [
@@ -134,6 +133,9 @@ public sealed class OpenApiContractFilter(RuleStoreSnapshot store, Evaluator eva
                 continue;
             }
 
+            // Never additionalProperties: false on a response: a client must accept fields added later.
+            schema.AdditionalPropertiesAllowed = true;
+            schema.AdditionalProperties = null;
             var required = schema.Properties
                 .Where(p => p.Value is OpenApiSchemaReference || (p.Value is OpenApiSchema ps && ps.Type is { } type && !type.HasFlag(JsonSchemaType.Null)))
                 .Select(p => p.Key);
@@ -244,7 +246,7 @@ public sealed class OpenApiContractFilter(RuleStoreSnapshot store, Evaluator eva
                 var example = evaluator.Evaluate(new PatientProfile(62, 3, ["exercise-therapy", "oral-nsaid", "ia-corticosteroid"], 28.5, [], "US"), Language.En);
                 if (operation.Responses["200"] is OpenApiResponse ok && ok.Content?.TryGetValue("application/json", out var okMedia) == true)
                 {
-                    okMedia.Example = JsonSerializer.SerializeToNode(example, Web);
+                    okMedia.Example = JsonSerializer.SerializeToNode(example, jsonOptions.Value.SerializerOptions);
                 }
 
                 break;
@@ -280,8 +282,8 @@ public sealed class OpenApiContractFilter(RuleStoreSnapshot store, Evaluator eva
                             Schema = new OpenApiSchemaReference("CdsFeedback", document),
                             Examples = new Dictionary<string, IOpenApiExample>
                             {
-                                ["overridden"] = new OpenApiExample { Summary = "The card was overridden, with the reason", Value = JsonNode.Parse("""{"feedback":[{"card":"7d6c3c5e-2b8f-4a44-9a0d-6f1f2d0e8a11","outcome":"overridden","overrideReason":{"reason":{"system":"urn:decision-api:override-reason","code":"patient-informed-decision","display":"Patient made an informed decision"},"userComment":"Discussed the evidence with the patient."},"outcomeTimestamp":"2026-06-01T10:15:00Z"}]}""") },
-                                ["accepted"] = new OpenApiExample { Summary = "The card was accepted", Value = JsonNode.Parse("""{"feedback":[{"card":"7d6c3c5e-2b8f-4a44-9a0d-6f1f2d0e8a11","outcome":"accepted","outcomeTimestamp":"2026-06-01T10:15:00Z"}]}""") },
+                                ["overridden"] = new OpenApiExample { Summary = "The card was overridden, with the reason", Value = JsonNode.Parse("""{"feedback":[{"card":"7d6c3c5e-2b8f-4a44-9a0d-6f1f2d0e8a11","outcome":"overridden","overrideReason":{"reason":{"system":"urn:decision-api:cds-override-reason","code":"registered-trial","display":"Given within a registered clinical trial"},"userComment":"Discussed the evidence with the patient."},"outcomeTimestamp":"2026-06-01T10:15:00Z"}]}""") },
+                                ["overridden-comment"] = new OpenApiExample { Summary = "The card was overridden, with a comment only", Value = JsonNode.Parse("""{"feedback":[{"card":"7d6c3c5e-2b8f-4a44-9a0d-6f1f2d0e8a11","outcome":"overridden","overrideReason":{"userComment":"Patient enrolled in a registered trial."},"outcomeTimestamp":"2026-06-01T10:20:00+02:00"}]}""") },
                             },
                         },
                     },
@@ -371,7 +373,7 @@ public sealed class OpenApiContractFilter(RuleStoreSnapshot store, Evaluator eva
                     Properties = new Dictionary<string, IOpenApiSchema>
                     {
                         ["card"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", MaxLength = 36, Description = "The uuid of the card." },
-                        ["outcome"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["accepted", "overridden"], Description = "What the clinician did." },
+                        ["outcome"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["accepted", "overridden"], Description = "What the clinician did: accepted needs acceptedSuggestions; overridden needs overrideReason (a reason or a userComment)." },
                         ["outcomeTimestamp"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time", MaxLength = 64, Description = "When (RFC 3339)." },
                         ["acceptedSuggestions"] = new OpenApiSchema { Type = JsonSchemaType.Array, MaxItems = 20, Items = AnyObject("An accepted suggestion ({\"id\": ...})."), Description = "Accepted suggestions." },
                         ["overrideReason"] = AnyObject("Why the card was overridden: reason (a coding from the card's overrideReasons) and/or userComment."),
