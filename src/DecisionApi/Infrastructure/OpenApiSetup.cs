@@ -36,6 +36,7 @@ public static class OpenApiSetup
             options.SupportNonNullableReferenceTypes();
             options.OperationFilter<AcceptLanguageHeaderFilter>();
             options.OperationFilter<EvaluationExamplesFilter>();
+            options.DocumentFilter<OpenApiContractFilter>();
         });
         return services;
     }
@@ -58,7 +59,8 @@ public sealed class AcceptLanguageHeaderFilter : IOperationFilter
             In = ParameterLocation.Header,
             Required = false,
             Description = "Language of the text: en (default) or zh (Simplified Chinese; zh-CN and zh-Hans also work). Codes and ids never change. The response carries Content-Language.",
-            Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
+            Example = JsonValue.Create("en"),
         });
     }
 }

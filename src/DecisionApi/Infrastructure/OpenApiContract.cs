@@ -1,0 +1,385 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DecisionApi.Features.CdsHooks;
+using DecisionApi.RuleStore;
+using DecisionApi.RuleStore.Content;
+using DecisionApi.RuleStore.Evaluation;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
+namespace DecisionApi.Infrastructure;
+
+/// <summary>
+/// Makes the document say what the API enforces: security schemes per operation, the error responses every operation
+/// can return with their real body types, request ranges and the store's vocabulary codes as enums (read from the
+/// loaded <see cref="RuleStoreSnapshot"/> at start, so they never drift), required response fields, a response example
+/// computed by the real evaluator, and the CDS Hooks bodies as schemas with named examples. Response schemas never set
+/// additionalProperties: false, so adding a response field stays a non-breaking change.
+/// </summary>
+public sealed class OpenApiContractFilter(RuleStoreSnapshot store, Evaluator evaluator, IOptions<CdsHooksOptions> cdsOptions, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions) : IDocumentFilter
+{
+    public const string ApiKeyScheme = "ApiKey";
+    public const string CdsJwtScheme = "CdsHooksJwt";
+    private const string Problem = "application/problem+json";
+    private const string Fhir = "application/fhir+json";
+
+    private static readonly (string Name, string Description)[] TagDescriptions =
+    [
+        ("Evaluations", "The evidence summary for a de-identified adult knee-OA profile. Needs an X-Api-Key."),
+        ("CDS Hooks", "HL7 CDS Hooks 2.0 for EHRs: discovery, one service id per hook, the card, and feedback. Needs a CDS Hooks JWT (bearer) signed by a registered EHR when authentication is on."),
+        ("Vocabularies", "The treatment and condition codes a request may use, with their FHIR code mappings."),
+        ("Rules", "The curated rules of the loaded rule store, with their conditions and sources."),
+        ("Sources", "The bibliographic sources every statement cites."),
+        ("Claim checks", "Common marketing claims about stem-cell knee injections, checked against the sources."),
+        ("About", "What the service is for, its intended users and the loaded rule store."),
+        ("Health", "Liveness and readiness probes for orchestrators; no authentication."),
+    ];
+
+    public void Apply(OpenApiDocument swaggerDoc, DocumentFilterContext context)
+    {
+        var document = swaggerDoc;
+        document.Info.Contact = new OpenApiContact { Name = "DecisionApi maintainers", Email = "decision-api@example.org", Url = new Uri("https://example.org/decision-api") };
+        document.Info.License = new OpenApiLicense { Name = "Apache-2.0", Url = new Uri("https://www.apache.org/licenses/LICENSE-2.0") };
+        document.Servers = [new OpenApiServer { Url = "/", Description = "Production: this service (the host that served this document)", Extensions = new Dictionary<string, IOpenApiExtension> { ["x-internal"] = new JsonNodeExtension(JsonValue.Create(false)) } }];
+        document.Tags = new HashSet<OpenApiTag>(TagDescriptions.Select(t => new OpenApiTag { Name = t.Name, Description = t.Description }));
+
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes[ApiKeyScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.ApiKey,
+            In = ParameterLocation.Header,
+            Name = "X-Api-Key",
+            Description = "An API key issued to the portal (configured as ApiKeys:Keys:N:Name and the key's SHA-256 in ApiKeys:Keys:N:Sha256). Required on /v1/* when ApiKeys:Enabled is true.",
+        };
+        document.Components.SecuritySchemes[CdsJwtScheme] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            BearerFormat = "JWT",
+            Description = "The CDS Hooks 2.0 JWT the EHR signs with a key from its registered JWK Set (iss, sub, aud = this service's URL, exp, jti), validated following RFC8725 (JWT best current practices): the algorithm is pinned to the key, never \"none\".",
+        };
+
+        AddSchemas(document);
+        foreach (var (path, item) in document.Paths)
+        {
+            foreach (var (method, operation) in item.Operations ?? [])
+            {
+                ApplyOperation(document, path, method, operation);
+            }
+        }
+    }
+
+    private void AddSchemas(OpenApiDocument document)
+    {
+        var schemas = document.Components!.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        schemas["CdsHooksRequest"] = CdsRequestSchema();
+        schemas["CdsFeedback"] = FeedbackSchema();
+
+        if (schemas.TryGetValue("EvaluationRequest", out var r) && r is OpenApiSchema request)
+        {
+            SetRange(request, "age", 18, 120);
+            SetRange(request, "klGrade", 0, 4);
+            SetRange(request, "bmi", 10, 90);
+            SetCodes(request, "priorTreatments", store.Treatments.Select(t => t.Code), store.Treatments.Count * 2);
+            SetCodes(request, "conditions", store.Conditions.Select(c => c.Code), store.Conditions.Count * 2);
+            if (request.Properties?["jurisdiction"] is OpenApiSchema jurisdiction)
+            {
+                jurisdiction.Pattern = "^[A-Za-z]{2}$";
+                jurisdiction.MinLength = 2;
+                jurisdiction.MaxLength = 2;
+            }
+        }
+
+        var enums = new Dictionary<(string Schema, string Property), IEnumerable<string>>
+        {
+            [("AssessmentResult", "category")] = Vocab.Categories,
+            [("RuleView", "category")] = Vocab.Categories,
+            [("EvidenceItem", "certainty")] = Vocab.Certainties,
+            [("EvidenceItem", "direction")] = Vocab.Directions,
+            [("EvidenceItem", "topic")] = Vocab.Topics,
+            [("ClaimCheckItem", "verdict")] = Vocab.Verdicts,
+            [("ConventionalOption", "strength")] = Vocab.Strengths,
+            [("ConventionalOption", "treatment")] = store.Treatments.Select(t => t.Code),
+            [("CaveatItem", "severity")] = Vocab.Severities,
+            [("CodeMapping", "verification")] = Vocab.Verifications,
+            [("Source", "verification")] = Vocab.Verifications,
+            [("Source", "kind")] = Vocab.SourceKinds,
+            [("VocabularyItem", "category")] = Vocab.TreatmentCategories,
+            [("CdsCard", "indicator")] = ["info", "warning", "critical"],
+            [("OperationOutcome", "resourceType")] = ["OperationOutcome"],
+            [("OperationOutcomeIssue", "severity")] = ["fatal", "error", "warning", "information"],
+        };
+        foreach (var ((schemaName, property), values) in enums)
+        {
+            if (schemas.TryGetValue(schemaName, out var s) && s is OpenApiSchema schema && schema.Properties?.TryGetValue(property, out var p) == true && p is OpenApiSchema prop)
+            {
+                var nullable = prop.Type?.HasFlag(JsonSchemaType.Null) == true;
+                prop.Enum = [.. values.Distinct(StringComparer.Ordinal).Select(v => (JsonNode)JsonValue.Create(v)!)];
+                if (nullable)
+                {
+                    prop.Enum.Add(null!);
+                }
+            }
+        }
+
+        // Required: every property the API always sends (the non-nullable ones) on every response schema.
+        foreach (var (name, s) in schemas)
+        {
+            if (name is "EvaluationRequest" or "CdsHooksRequest" or "CdsFeedback" || s is not OpenApiSchema schema || schema.Properties is null)
+            {
+                continue;
+            }
+
+            // Never additionalProperties: false on a response: a client must accept fields added later.
+            schema.AdditionalPropertiesAllowed = true;
+            schema.AdditionalProperties = null;
+            var required = schema.Properties
+                .Where(p => p.Value is OpenApiSchemaReference || (p.Value is OpenApiSchema ps && ps.Type is { } type && !type.HasFlag(JsonSchemaType.Null)))
+                .Select(p => p.Key);
+            schema.Required = name switch
+            {
+                // Every problem this service writes has a title and a status; validation problems name the fields.
+                "ProblemDetails" => new HashSet<string>(["title", "status"], StringComparer.Ordinal),
+                "HttpValidationProblemDetails" => new HashSet<string>(["title", "status", "errors"], StringComparer.Ordinal),
+                _ => new HashSet<string>(required, StringComparer.Ordinal),
+            };
+        }
+    }
+
+    private static void SetRange(OpenApiSchema request, string property, int min, int max)
+    {
+        if (request.Properties?.TryGetValue(property, out var p) == true && p is OpenApiSchema schema)
+        {
+            schema.Minimum = min.ToString(CultureInfo.InvariantCulture);
+            schema.Maximum = max.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static void SetCodes(OpenApiSchema request, string property, IEnumerable<string> codes, int maxItems)
+    {
+        if (request.Properties?.TryGetValue(property, out var p) == true && p is OpenApiSchema array)
+        {
+            array.MaxItems = maxItems;
+            array.Items = new OpenApiSchema
+            {
+                Type = JsonSchemaType.String,
+                Enum = [.. codes.Select(c => (JsonNode)JsonValue.Create(c)!)],
+            };
+        }
+    }
+
+    private void ApplyOperation(OpenApiDocument document, string path, HttpMethod method, OpenApiOperation operation)
+    {
+        operation.Responses ??= [];
+        var isCds = path.StartsWith("/cds-services", StringComparison.Ordinal);
+        var isV1 = path.StartsWith("/v1/", StringComparison.Ordinal);
+        if (!isCds && !isV1)
+        {
+            if (path == "/health/ready")
+            {
+                operation.Responses["503"] = Response(document, "The rule store is not loaded or not verified: not ready.", "application/json", "HealthResponse");
+            }
+
+            operation.Security = [];
+            return;
+        }
+
+        var scheme = isCds ? CdsJwtScheme : ApiKeyScheme;
+        operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, document)] = [] }];
+        var (media, body) = isCds ? (Fhir, "OperationOutcome") : (Problem, "ProblemDetails");
+        operation.Responses["401"] = Response(document, isCds
+            ? "The CDS Hooks JWT is missing, invalid, expired, replayed, or not signed by a registered EHR."
+            : "The X-Api-Key header is missing or not a configured key.", isCds ? Fhir : Problem, body);
+        var tooMany = Response(document, "Too many requests from this client: wait the seconds in Retry-After.", media, body);
+        tooMany.Headers = new Dictionary<string, IOpenApiHeader>
+        {
+            ["Retry-After"] = new OpenApiHeader { Description = "Seconds to wait before retrying.", Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = "86400" } },
+        };
+        operation.Responses["429"] = tooMany;
+        if (method == HttpMethod.Post)
+        {
+            operation.Responses["413"] = Response(document, "The body is larger than the configured limit.", media, body);
+            operation.Responses["415"] = Response(document, "The body is not application/json in UTF-8.", media, body);
+            if (isCds)
+            {
+                operation.Responses["400"] = Response(document, "The body is not a valid CDS Hooks request (named in the diagnostics).", Fhir, "OperationOutcome");
+            }
+        }
+
+        foreach (var (code, response) in operation.Responses)
+        {
+            if (response is OpenApiResponse r && r.Content is { } content && code.StartsWith('4'))
+            {
+                foreach (var (key, mt) in content.ToList())
+                {
+                    if (isV1 && key == "application/json" && mt.Schema is OpenApiSchemaReference)
+                    {
+                        content.Remove(key);
+                        content[Problem] = mt;
+                    }
+                }
+            }
+        }
+
+        foreach (var parameter in operation.Parameters ?? [])
+        {
+            if (parameter is OpenApiParameter { In: ParameterLocation.Path, Name: "id" } id && isCds)
+            {
+                var defaultId = cdsOptions.Value.IdFor("order-sign");
+                id.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[a-z0-9-]{1,64}$", MaxLength = 64, Default = JsonValue.Create(defaultId) };
+                id.Example = JsonValue.Create(defaultId);
+            }
+            else if (parameter is OpenApiParameter { In: ParameterLocation.Path, Name: "id" } storeId)
+            {
+                var example = path.StartsWith("/v1/rules", StringComparison.Ordinal) ? store.Rules[0].Id : store.Sources[0].Id;
+                storeId.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^[A-Za-z0-9._-]{1,100}$", MaxLength = 100 };
+                storeId.Example = JsonValue.Create(example);
+            }
+        }
+
+        switch (operation.OperationId)
+        {
+            case "EvaluateProfile":
+                var example = evaluator.Evaluate(new PatientProfile(62, 3, ["exercise-therapy", "oral-nsaid", "ia-corticosteroid"], 28.5, [], "US"), Language.En);
+                if (operation.Responses["200"] is OpenApiResponse ok && ok.Content?.TryGetValue("application/json", out var okMedia) == true)
+                {
+                    okMedia.Example = JsonSerializer.SerializeToNode(example, jsonOptions.Value.SerializerOptions);
+                }
+
+                break;
+            case "CdsServiceCall":
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "A CDS Hooks 2.0 request for order-select, order-sign or patient-view.",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = new OpenApiMediaType
+                        {
+                            Schema = new OpenApiSchemaReference("CdsHooksRequest", document),
+                            Examples = new Dictionary<string, IOpenApiExample>
+                            {
+                                ["order-sign-msc"] = new OpenApiExample { Summary = "order-sign: an MSC knee injection for a KL 2 patient after physical therapy and naproxen (one card)", Value = CdsRequestExample("order-sign") },
+                                ["order-select-msc"] = new OpenApiExample { Summary = "order-select: the MSC order selected (one card)", Value = CdsRequestExample("order-select") },
+                                ["order-sign-xray"] = new OpenApiExample { Summary = "order-sign: only a knee X-ray (no card)", Value = CdsRequestExample("order-sign", msc: false) },
+                            },
+                        },
+                    },
+                };
+                break;
+            case "CdsFeedback":
+                operation.RequestBody = new OpenApiRequestBody
+                {
+                    Required = true,
+                    Description = "CDS Hooks 2.0 feedback: what the clinician did with each card.",
+                    Content = new Dictionary<string, OpenApiMediaType>
+                    {
+                        ["application/json"] = new OpenApiMediaType
+                        {
+                            Schema = new OpenApiSchemaReference("CdsFeedback", document),
+                            Examples = new Dictionary<string, IOpenApiExample>
+                            {
+                                ["overridden"] = new OpenApiExample { Summary = "The card was overridden, with the reason", Value = JsonNode.Parse("""{"feedback":[{"card":"7d6c3c5e-2b8f-4a44-9a0d-6f1f2d0e8a11","outcome":"overridden","overrideReason":{"reason":{"system":"urn:decision-api:cds-override-reason","code":"registered-trial","display":"Given within a registered clinical trial"},"userComment":"Discussed the evidence with the patient."},"outcomeTimestamp":"2026-06-01T10:15:00Z"}]}""") },
+                                ["overridden-comment"] = new OpenApiExample { Summary = "The card was overridden, with a comment only", Value = JsonNode.Parse("""{"feedback":[{"card":"7d6c3c5e-2b8f-4a44-9a0d-6f1f2d0e8a11","outcome":"overridden","overrideReason":{"userComment":"Patient enrolled in a registered trial."},"outcomeTimestamp":"2026-06-01T10:20:00+02:00"}]}""") },
+                            },
+                        },
+                    },
+                };
+                break;
+        }
+    }
+
+    private static OpenApiResponse Response(OpenApiDocument document, string description, string media, string schema) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType> { [media] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(schema, document) } },
+    };
+
+    private static JsonNode CdsRequestExample(string hook, bool msc = true)
+    {
+        var order = msc
+            ? """{"resourceType":"ServiceRequest","id":"sr-msc","status":"draft","intent":"order","code":{"coding":[{"system":"http://www.ama-assn.org/go/cpt","code":"0566T"}]},"subject":{"reference":"Patient/pat-8841"}}"""
+            : """{"resourceType":"ServiceRequest","id":"sr-xray","status":"draft","intent":"order","code":{"coding":[{"system":"http://www.ama-assn.org/go/cpt","code":"73560"}]},"subject":{"reference":"Patient/pat-8841"}}""";
+        var selections = hook == "order-select" ? ",\"selections\":[\"ServiceRequest/" + (msc ? "sr-msc" : "sr-xray") + "\"]" : "";
+        var json = """
+            {"hook":"HOOK","hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea","context":{"userId":"Practitioner/prac-17","patientId":"pat-8841","draftOrders":{"resourceType":"Bundle","type":"collection","entry":[{"resource":ORDER}]}SELECTIONS},
+             "prefetch":{
+              "patient":{"resourceType":"Patient","id":"pat-8841","birthDate":"1964-03-15"},
+              "kneeOaConditions":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Condition","id":"cond-1","verificationStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-ver-status","code":"confirmed"}]},"code":{"coding":[{"system":"http://snomed.info/sct","code":"239873007"}]},"subject":{"reference":"Patient/pat-8841"}}}]},
+              "klGradeObservations":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Observation","id":"kl-2026-06-01","status":"final","code":{"coding":[{"system":"urn:decision-api:knee-oa-grading","code":"kl-grade"}]},"effectiveDateTime":"2026-06-01","valueInteger":2}}]},
+              "procedures":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Procedure","id":"proc-91251008","status":"completed","code":{"coding":[{"system":"http://snomed.info/sct","code":"91251008"}]}}}]},
+              "medicationStatements":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"MedicationStatement","id":"ms-849574","status":"completed","medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"849574"}]}}}]},
+              "medicationRequests":{"resourceType":"Bundle","type":"searchset"},
+              "carePlans":{"resourceType":"Bundle","type":"searchset"},
+              "serviceRequests":{"resourceType":"Bundle","type":"searchset"}}}
+            """;
+        return JsonNode.Parse(json.Replace("HOOK", hook, StringComparison.Ordinal).Replace("ORDER", order, StringComparison.Ordinal).Replace("SELECTIONS", selections, StringComparison.Ordinal))!;
+    }
+
+    private static OpenApiSchema Str(string description, int maxLength = 200) =>
+        new() { Type = JsonSchemaType.String, Description = description, MaxLength = maxLength };
+
+    private static OpenApiSchema AnyObject(string description) =>
+        new() { Type = JsonSchemaType.Object, Description = description, AdditionalPropertiesAllowed = true };
+
+    private static OpenApiSchema CdsRequestSchema() => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = "A CDS Hooks 2.0 request.",
+        Required = new HashSet<string> { "hook", "hookInstance", "context" },
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["hook"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["order-select", "order-sign", "patient-view"], Description = "The hook that fired." },
+            ["hookInstance"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", MaxLength = 64, Description = "A UUID for this firing of the hook." },
+            ["fhirServer"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri", MaxLength = 2048, Description = "The EHR's FHIR base URL; used only when it is on this service's allowlist." },
+            ["fhirAuthorization"] = AnyObject("The OAuth 2.0 bearer token for fhirServer (access_token, token_type, expires_in, scope, subject)."),
+            ["context"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Description = "Hook context: userId, patientId, and for the order hooks draftOrders (a FHIR Bundle) and, for order-select, selections.",
+                Required = new HashSet<string> { "patientId" },
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["userId"] = Str("The user, e.g. Practitioner/prac-17."),
+                    ["patientId"] = Str("The FHIR id of the patient.", 64),
+                    ["encounterId"] = Str("The FHIR id of the encounter.", 64),
+                    ["draftOrders"] = AnyObject("A FHIR Bundle of the draft orders (order-select, order-sign)."),
+                    ["selections"] = new OpenApiSchema { Type = JsonSchemaType.Array, MaxItems = 100, Items = Str("A selected order, e.g. ServiceRequest/sr-msc."), Description = "The orders just selected (order-select)." },
+                },
+            },
+            ["prefetch"] = AnyObject("The prefetch keys listed by discovery (patient, kneeOaConditions, klGradeObservations, procedures, medicationStatements, medicationRequests, carePlans, serviceRequests), each a FHIR resource or Bundle."),
+        },
+    };
+
+    private static OpenApiSchema FeedbackSchema() => new()
+    {
+        Type = JsonSchemaType.Object,
+        Description = "CDS Hooks 2.0 feedback.",
+        Required = new HashSet<string> { "feedback" },
+        Properties = new Dictionary<string, IOpenApiSchema>
+        {
+            ["feedback"] = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Array,
+                MinItems = 1,
+                MaxItems = 50,
+                Items = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Required = new HashSet<string> { "card", "outcome", "outcomeTimestamp" },
+                    Properties = new Dictionary<string, IOpenApiSchema>
+                    {
+                        ["card"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", MaxLength = 36, Description = "The uuid of the card." },
+                        ["outcome"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["accepted", "overridden"], Description = "What the clinician did: accepted needs acceptedSuggestions; overridden needs overrideReason (a reason or a userComment)." },
+                        ["outcomeTimestamp"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time", MaxLength = 64, Description = "When (RFC 3339)." },
+                        ["acceptedSuggestions"] = new OpenApiSchema { Type = JsonSchemaType.Array, MaxItems = 20, Items = AnyObject("An accepted suggestion ({\"id\": ...})."), Description = "Accepted suggestions." },
+                        ["overrideReason"] = AnyObject("Why the card was overridden: reason (a coding from the card's overrideReasons) and/or userComment."),
+                    },
+                },
+            },
+        },
+    };
+}

@@ -1,0 +1,74 @@
+using DecisionApi.Tests.Support;
+using Microsoft.Playwright;
+
+namespace DecisionApi.Tests.Browser;
+
+/// <summary>
+/// Swagger UI in a real browser (Debian's chromium driven by Playwright) against the service as a real process: "Try it
+/// out" with the documented examples for POST /v1/evaluations and the CDS Hooks call, asserting the rendered responses.
+/// Screenshots are saved under TestResults/screenshots. Skipped, with the reason, when chromium cannot be installed.
+/// </summary>
+public sealed class SwaggerUiBrowserTests
+{
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+    private static string ScreenshotFolder => Path.Combine(RepositoryPaths.Root, "TestResults", "screenshots");
+
+    [SkippableFact]
+    public async Task Swagger_ui_tries_the_evaluation_and_the_cds_hooks_call_with_their_examples()
+    {
+        var chromium = ExternalTools.Chromium;
+        Skip.If(chromium.Path is null, chromium.Why);
+        Directory.CreateDirectory(ScreenshotFolder);
+
+        await using var service = await RunningService.StartAsync(new Dictionary<string, string>
+        {
+            ["CdsHooks__Authentication__Enabled"] = "false",
+        });
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium.Path,
+            Args = ChromiumArgs,
+            Headless = true,
+            Timeout = 120_000,
+        });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(60_000);
+        await page.GotoAsync(new Uri(service.BaseUrl, "/swagger/index.html").ToString());
+        await page.Locator(".information-container .title").WaitForAsync();
+        (await page.Locator(".information-container .title").InnerTextAsync()).Should().Contain("DecisionApi");
+        (await page.Locator("button.authorize").CountAsync()).Should().Be(1, "the security schemes make Swagger UI offer Authorize");
+
+        // POST /v1/evaluations with its first example (typical-kl3).
+        var evaluate = page.Locator(".opblock-post:has([data-path='/v1/evaluations'])");
+        var evaluation = await TryItOut(page, evaluate, "evaluate");
+        evaluation.Status.Should().Be("200");
+        evaluation.Body.Should().Contain("\"category\": \"investigational-only\"").And.Contain("\"issuer\": \"ACR/AF\"").And.Contain("\"issuer\": \"FDA\"");
+
+        // The CDS Hooks call, with the default service id and the order-sign example: one warning card.
+        var call = page.Locator(".opblock-post:has([data-path='/cds-services/{id}'])");
+        var card = await TryItOut(page, call, "cds-hooks-call");
+        card.Status.Should().Be("200");
+        card.Body.Should().Contain("\"cards\"").And.Contain("\"indicator\": \"warning\"").And.Contain("/summary?");
+        (await call.Locator(".request-url").InnerTextAsync()).Should().Contain("/cds-services/msc-knee-oa-order-sign");
+    }
+
+    private static async Task<(string Status, string Body)> TryItOut(IPage page, ILocator operation, string name)
+    {
+        await operation.Locator(".opblock-summary").First.ClickAsync();
+        await operation.Locator("button.try-out__btn").ClickAsync();
+        await operation.Locator("button.execute").ClickAsync();
+        var live = operation.Locator(".live-responses-table .response").First;
+        await live.WaitForAsync();
+        var status = (await live.Locator(".response-col_status").InnerTextAsync()).Trim();
+        var body = await live.Locator(".response-col_description .microlight").First.InnerTextAsync();
+        await operation.ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, $"swagger-{name}.png") });
+        await live.ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, $"swagger-{name}-response.png") });
+        return (status, body);
+    }
+}
