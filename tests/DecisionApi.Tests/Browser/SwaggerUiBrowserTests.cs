@@ -22,9 +22,14 @@ public sealed class SwaggerUiBrowserTests
         Skip.If(chromium.Path is null, chromium.Why);
         Directory.CreateDirectory(ScreenshotFolder);
 
+        // Keys on (Production default), with one portal key: the evaluation works only after Authorize.
+        const string portalKey = "swagger-ui-test-key-4f2a";
+        var keyHash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(portalKey))).ToLowerInvariant();
         await using var service = await RunningService.StartAsync(new Dictionary<string, string>
         {
             ["CdsHooks__Authentication__Enabled"] = "false",
+            ["ApiKeys__Keys__0__Name"] = "swagger-ui",
+            ["ApiKeys__Keys__0__Sha256"] = keyHash,
         });
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -42,9 +47,19 @@ public sealed class SwaggerUiBrowserTests
         (await page.Locator(".information-container .title").InnerTextAsync()).Should().Contain("DecisionApi");
         (await page.Locator("button.authorize").CountAsync()).Should().Be(1, "the security schemes make Swagger UI offer Authorize");
 
-        // POST /v1/evaluations with its first example (typical-kl3).
+        // POST /v1/evaluations with its first example (typical-kl3): 401 without a key, 200 after Authorize.
         var evaluate = page.Locator(".opblock-post:has([data-path='/v1/evaluations'])");
-        var evaluation = await TryItOut(page, evaluate, "evaluate");
+        var refused = await TryItOut(page, evaluate, "evaluate-without-key");
+        refused.Status.Should().Be("401");
+        refused.Body.Should().Contain("X-Api-Key");
+
+        await page.Locator("button.authorize").First.ClickAsync();
+        var dialog = page.Locator(".modal-ux");
+        await dialog.Locator("input").First.FillAsync(portalKey);
+        await dialog.Locator("button.authorize").First.ClickAsync();
+        await dialog.Locator("button.btn-done, button.close-modal").First.ClickAsync();
+
+        var evaluation = await Execute(page, evaluate, "evaluate");
         evaluation.Status.Should().Be("200");
         evaluation.Body.Should().Contain("\"category\": \"investigational-only\"").And.Contain("\"issuer\": \"ACR/AF\"").And.Contain("\"issuer\": \"FDA\"");
 
@@ -60,6 +75,17 @@ public sealed class SwaggerUiBrowserTests
     {
         await operation.Locator(".opblock-summary").First.ClickAsync();
         await operation.Locator("button.try-out__btn").ClickAsync();
+        return await Execute(page, operation, name);
+    }
+
+    /// <summary>Executes the operation whose "Try it out" is open, and reads the newest response.</summary>
+    private static async Task<(string Status, string Body)> Execute(IPage page, ILocator operation, string name)
+    {
+        if (await operation.Locator("button.btn-clear").CountAsync() > 0)
+        {
+            await operation.Locator("button.btn-clear").First.ClickAsync();
+        }
+
         await operation.Locator("button.execute").ClickAsync();
         var live = operation.Locator(".live-responses-table .response").First;
         await live.WaitForAsync();

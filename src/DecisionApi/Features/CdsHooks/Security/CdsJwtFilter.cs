@@ -59,6 +59,12 @@ public sealed class CdsJwtFilter(CdsJwtValidator validator, IOptions<CdsHooksOpt
         }
 
         http.Features.Set(result);
+        if (result.Issuer is { } issuer)
+        {
+            // The verified issuer is the client name in the request log.
+            http.Items[DecisionApi.Infrastructure.RequestLogMiddleware.ClientItemKey] = issuer;
+        }
+
         return await next(context);
     }
 
