@@ -19,10 +19,7 @@ public sealed partial class EvidencePageBrowserTests
     private const int Width = 1280;
     private const int Height = 800;
 
-    private static readonly string[] ChromiumArgs =
-        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-    private static string ScreenshotFolder => Path.Combine(RepositoryPaths.Root, "TestResults", "screenshots");
+    private static string ScreenshotFolder => HeadlessChromium.ScreenshotFolder;
 
     [SkippableFact]
     public async Task A_clinician_opens_the_card_link_and_sees_the_assessment_and_both_caveats_on_the_first_screen()
@@ -45,13 +42,7 @@ public sealed partial class EvidencePageBrowserTests
         link.Should().StartWith(service.BaseUrl.ToString().TrimEnd('/') + "/summary?");
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium.Path,
-            Args = ChromiumArgs,
-            Headless = true,
-            Timeout = 120_000,
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright, chromium.Path!);
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = Width, Height = Height } });
         var page = await context.NewPageAsync();
         var cspViolations = new List<string>();

@@ -10,10 +10,7 @@ namespace DecisionApi.Tests.Browser;
 /// </summary>
 public sealed class SwaggerUiBrowserTests
 {
-    private static readonly string[] ChromiumArgs =
-        ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
-
-    private static string ScreenshotFolder => Path.Combine(RepositoryPaths.Root, "TestResults", "screenshots");
+    private static string ScreenshotFolder => HeadlessChromium.ScreenshotFolder;
 
     [SkippableFact]
     public async Task Swagger_ui_tries_the_evaluation_and_the_cds_hooks_call_with_their_examples()
@@ -32,13 +29,7 @@ public sealed class SwaggerUiBrowserTests
             ["ApiKeys__Keys__0__Sha256"] = keyHash,
         });
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium.Path,
-            Args = ChromiumArgs,
-            Headless = true,
-            Timeout = 120_000,
-        });
+        await using var browser = await HeadlessChromium.LaunchAsync(playwright, chromium.Path!);
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(60_000);

@@ -31,13 +31,7 @@ public static partial class EvaluationEndpoints
     public static Results<JsonOk<EvaluationResult>, ValidationProblem> Evaluate(
         EvaluationRequest request, RequestLanguage language, Evaluator evaluator, ILogger<EvaluationRequest> logger)
     {
-        var profile = new PatientProfile(
-            request.Age,
-            request.KlGrade,
-            [.. request.PriorTreatments!.Select(code => code!)],
-            request.Bmi,
-            request.Conditions is null ? null : [.. request.Conditions.Select(code => code!)],
-            request.Jurisdiction?.ToUpperInvariant());
+        var profile = request.ToProfile();
         var result = evaluator.Evaluate(profile, language.Value);
         Telemetry.Evaluations.Add(1, new("category", result.Assessment.Category), new("store.version", result.RuleStore.Version));
         // The category and the store are the audit facts; the matched rules are in the answer's trace, not the log.

@@ -34,4 +34,13 @@ public sealed class EvaluationRequest
     /// </summary>
     /// <example>US</example>
     public string? Jurisdiction { get; init; }
+
+    /// <summary>The profile the evaluator reads, from a validated request (codes present, jurisdiction upper case).</summary>
+    public DecisionApi.RuleStore.Evaluation.PatientProfile ToProfile() => new(
+        Age,
+        KlGrade,
+        [.. PriorTreatments!.Select(code => code!)],
+        Bmi,
+        Conditions is null ? null : [.. Conditions.Select(code => code!)],
+        Jurisdiction?.ToUpperInvariant());
 }

@@ -120,13 +120,7 @@ public static partial class SummaryEndpoints
             return Page(view with { Errors = errors }, 400);
         }
 
-        var profile = new PatientProfile(
-            request.Age,
-            request.KlGrade,
-            [.. request.PriorTreatments!.Select(code => code!)],
-            request.Bmi,
-            request.Conditions is null ? null : [.. request.Conditions.Select(code => code!)],
-            request.Jurisdiction?.ToUpperInvariant());
+        var profile = request.ToProfile();
         var result = evaluator.Evaluate(profile, language);
         LogPage(logger, result.Assessment.Category, result.RuleStore.Version);
         return Page(view with { Result = result }, 200);
