@@ -89,10 +89,15 @@ public static class RateLimits
             return null;
         }
 
+        var clients = context.RequestServices.GetRequiredService<IOptions<CdsHooksOptions>>().Value.Clients;
+        if (clients.Count == 0)
+        {
+            return null;
+        }
+
         try
         {
             var token = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(value["Bearer ".Length..].Trim());
-            var clients = context.RequestServices.GetRequiredService<IOptions<CdsHooksOptions>>().Value.Clients;
             return clients.Any(c => string.Equals(c.Issuer, token.Issuer, StringComparison.Ordinal)) ? token.Issuer : null;
         }
         catch (ArgumentException)

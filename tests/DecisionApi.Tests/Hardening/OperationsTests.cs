@@ -42,87 +42,71 @@ public sealed class OperationsTests(CdsHooksFactory factory) : IClassFixture<Cds
     [Fact]
     public async Task A_store_replaced_under_load_is_picked_up_and_no_request_fails()
     {
-        var folder = Directory.CreateTempSubdirectory("decision-live-").FullName;
-        try
+        using var store = new StoreCopy();
+        var path = store.Path;
+        using var live = factory.WithWebHostBuilder(b => b.UseSetting("RuleStore:Path", path).UseSetting("RuleStore:WatchSeconds", "0.2"));
+        var client = live.CreateClient();
+        var before = (await Ready(client)).GetProperty("data").GetProperty("contentHash").GetString();
+
+        using var stop = new CancellationTokenSource();
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
+        var versions = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var load = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
-            var path = Path.Combine(folder, "decision-rules.db");
-            File.Copy(RepositoryPaths.BuiltStore, path);
-            using var live = factory.WithWebHostBuilder(b => b.UseSetting("RuleStore:Path", path).UseSetting("RuleStore:WatchSeconds", "0.2"));
-            var client = live.CreateClient();
-            var before = (await Ready(client)).GetProperty("data").GetProperty("contentHash").GetString();
-
-            using var stop = new CancellationTokenSource();
-            var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
-            var versions = new System.Collections.Concurrent.ConcurrentBag<string>();
-            var load = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            while (!stop.IsCancellationRequested)
             {
-                while (!stop.IsCancellationRequested)
-                {
-                    using var response = await client.PostAsync("/v1/evaluations", HttpAssertions.Json(Profile));
-                    statuses.Add(response.StatusCode);
-                    versions.Add(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("ruleStore").GetProperty("version").GetString()!);
-                }
-            })).ToList();
-
-            await Task.Delay(300);
-            WriteNewerStore(path, "9.9.9-live");
-            var watch = Stopwatch.StartNew();
-            while (watch.Elapsed < TimeSpan.FromSeconds(10) && !versions.Contains("9.9.9-live"))
-            {
-                await Task.Delay(100);
+                using var response = await client.PostAsync("/v1/evaluations", HttpAssertions.Json(Profile));
+                statuses.Add(response.StatusCode);
+                versions.Add(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("ruleStore").GetProperty("version").GetString()!);
             }
+        })).ToList();
 
-            await Task.Delay(300);
-            await stop.CancelAsync();
-            await Task.WhenAll(load);
-
-            statuses.Should().NotBeEmpty().And.OnlyContain(s => s == HttpStatusCode.OK, "no request fails during the swap");
-            versions.Should().Contain("9.9.9-live", "the new store is serving within seconds");
-            var after = await Ready(client);
-            after.GetProperty("data").GetProperty("version").GetString().Should().Be("9.9.9-live");
-            after.GetProperty("data").GetProperty("contentHash").GetString().Should().NotBe(before);
-        }
-        finally
+        await Task.Delay(300);
+        WriteNewerStore(path, "9.9.9-live");
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(10) && !versions.Contains("9.9.9-live"))
         {
-            Directory.Delete(folder, recursive: true);
+            await Task.Delay(100);
         }
+
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        await Task.WhenAll(load);
+
+        statuses.Should().NotBeEmpty().And.OnlyContain(s => s == HttpStatusCode.OK, "no request fails during the swap");
+        versions.Should().Contain("9.9.9-live", "the new store is serving within seconds");
+        var after = await Ready(client);
+        after.GetProperty("data").GetProperty("version").GetString().Should().Be("9.9.9-live");
+        after.GetProperty("data").GetProperty("contentHash").GetString().Should().NotBe(before);
     }
 
     [Fact]
     public async Task A_corrupt_replacement_is_refused_and_the_last_good_store_keeps_serving()
     {
-        var folder = Directory.CreateTempSubdirectory("decision-live-").FullName;
-        try
-        {
-            var path = Path.Combine(folder, "decision-rules.db");
-            File.Copy(RepositoryPaths.BuiltStore, path);
-            using var live = factory.WithWebHostBuilder(b => b.UseSetting("RuleStore:Path", path).UseSetting("RuleStore:Watch", "false"));
-            var client = live.CreateClient();
-            var version = (await Ready(client)).GetProperty("data").GetProperty("version").GetString();
+        using var store = new StoreCopy();
+        var path = store.Path;
+        using var live = factory.WithWebHostBuilder(b => b.UseSetting("RuleStore:Path", path).UseSetting("RuleStore:Watch", "false"));
+        var client = live.CreateClient();
+        var version = (await Ready(client)).GetProperty("data").GetProperty("version").GetString();
 
-            var staged = path + ".staged";
-            await File.WriteAllBytesAsync(staged, [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 31))]);
-            File.Move(staged, path, overwrite: true);
-            live.Services.GetRequiredService<LiveRuleStore>().Check();
+        var staged = path + ".staged";
+        await File.WriteAllBytesAsync(staged, [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 31))]);
+        File.Move(staged, path, overwrite: true);
+        live.Services.GetRequiredService<LiveRuleStore>().Check();
 
-            var ready = await Ready(client);
-            ready.GetProperty("status").GetString().Should().Be("Healthy", "a refused replacement does not make the service unready");
-            ready.GetProperty("data").GetProperty("version").GetString().Should().Be(version);
-            ready.GetProperty("data").GetProperty("refusedReplacement").GetString().Should().Contain(path);
-            (await client.PostAsync("/v1/evaluations", HttpAssertions.Json(Profile))).StatusCode.Should().Be(HttpStatusCode.OK);
-            factory.Logs.Messages.Should().Contain(m => m.Contains(path, StringComparison.Ordinal) && m.Contains("refused", StringComparison.Ordinal));
+        var ready = await Ready(client);
+        ready.GetProperty("status").GetString().Should().Be("Healthy", "a refused replacement does not make the service unready");
+        ready.GetProperty("data").GetProperty("version").GetString().Should().Be(version);
+        ready.GetProperty("data").GetProperty("refusedReplacement").GetString().Should().Contain(path);
+        (await client.PostAsync("/v1/evaluations", HttpAssertions.Json(Profile))).StatusCode.Should().Be(HttpStatusCode.OK);
+        factory.Logs.Messages.Should().Contain(m => m.Contains(path, StringComparison.Ordinal) && m.Contains("refused", StringComparison.Ordinal));
 
-            // A good file again clears the refusal.
-            WriteNewerStore(path, "9.9.10-fixed");
-            live.Services.GetRequiredService<LiveRuleStore>().Check();
-            var fixedUp = await Ready(client);
-            fixedUp.GetProperty("data").GetProperty("version").GetString().Should().Be("9.9.10-fixed");
-            fixedUp.GetProperty("data").TryGetProperty("refusedReplacement", out _).Should().BeFalse();
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        // A good file again clears the refusal.
+        WriteNewerStore(path, "9.9.10-fixed");
+        live.Services.GetRequiredService<LiveRuleStore>().Check();
+        var fixedUp = await Ready(client);
+        fixedUp.GetProperty("data").GetProperty("version").GetString().Should().Be("9.9.10-fixed");
+        fixedUp.GetProperty("data").TryGetProperty("refusedReplacement", out _).Should().BeFalse();
     }
 
     [SkippableFact]
@@ -185,5 +169,21 @@ public sealed class OperationsTests(CdsHooksFactory factory) : IClassFixture<Cds
         answer.StatusCode.Should().Be(HttpStatusCode.OK, "the request in flight finishes");
         (await exit).Should().Be(0);
         service.Output.Should().Contain("\"eventId\":1300", "the stop is logged");
+    }
+
+    /// <summary>A copy of the built store in its own folder, for a service whose file the test replaces.</summary>
+    private sealed class StoreCopy : IDisposable
+    {
+        private readonly string folder = Directory.CreateTempSubdirectory("decision-live-").FullName;
+
+        public StoreCopy()
+        {
+            Path = System.IO.Path.Combine(folder, "decision-rules.db");
+            File.Copy(RepositoryPaths.BuiltStore, Path);
+        }
+
+        public string Path { get; }
+
+        public void Dispose() => Directory.Delete(folder, recursive: true);
     }
 }

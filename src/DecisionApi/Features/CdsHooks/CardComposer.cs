@@ -75,10 +75,7 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
             head.Append("- **").Append(caveat.Issuer).Append(":** ").AppendLine(line);
         }
 
-        // Only first-line options here: the guideline positions on injections (e.g. corticosteroid) are on the page.
-        var untried = result.ConventionalOptions
-            .Where(o => !o.Tried && store.TreatmentsByCode.TryGetValue(o.Treatment, out var t) && t.Category == "first-line")
-            .Select(o => o.Label).Distinct(StringComparer.Ordinal).ToList();
+        var untried = result.ConventionalOptions.Where(o => !o.Tried).Select(o => o.Label).Distinct(StringComparer.Ordinal).ToList();
         if (untried.Count > 0)
         {
             head.AppendLine().Append("**").Append(T("cds.detail.untried")).Append(":** ").AppendLine(string.Join(separator, untried));
