@@ -27,6 +27,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.Services.AddOptions<RuleStoreOptions>().BindConfiguration(RuleStoreOptions.SectionName);
 builder.Services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOptions.SectionName);
 builder.Services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.SectionName);
+builder.Services.AddOptions<AnswerMemoOptions>().BindConfiguration(AnswerMemoOptions.SectionName);
 builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName);
 builder.Services.AddDecisionApiRateLimiting(builder.Configuration);
 GracefulShutdown.AddGracefulShutdown(builder.Services, builder.Configuration);

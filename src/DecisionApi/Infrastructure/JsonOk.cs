@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Json;
@@ -10,13 +11,19 @@ namespace DecisionApi.Infrastructure;
 /// 200 with a JSON body, for large answers: the value is written in one synchronous pass straight into the response pipe
 /// and flushed once, with the service's JSON options (so the bytes are those of <c>TypedResults.Ok</c>). The framework's
 /// own writer flushes every few kilobytes and resumes asynchronously, which for the 109 KB evidence summary costs more
-/// than writing it. Declares the same OpenAPI metadata as <c>Ok&lt;T&gt;</c>.
+/// than writing it. An answer already encoded (<see cref="EncodedAnswer"/>, from the answer memo) is written as it is,
+/// with its Content-Length and, for a card, a fresh uuid. Declares the same OpenAPI metadata as <c>Ok&lt;T&gt;</c>.
 /// </summary>
-public sealed class JsonOk<T>(T value) : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<T>, IEndpointMetadataProvider
+public sealed class JsonOk<T> : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
 {
-    public T Value { get; } = value;
+    private readonly T? value;
+    private readonly EncodedAnswer? encoded;
 
-    object? IValueHttpResult.Value => Value;
+    /// <summary>Serialises <paramref name="value"/> when the result is executed.</summary>
+    public JsonOk(T value) => this.value = value;
+
+    /// <summary>Writes an answer encoded before (<see cref="JsonAnswer.Encode{T}"/>).</summary>
+    public JsonOk(EncodedAnswer encoded) => this.encoded = encoded;
 
     public int StatusCode => StatusCodes.Status200OK;
 
@@ -25,13 +32,19 @@ public sealed class JsonOk<T>(T value) : IResult, IStatusCodeHttpResult, IValueH
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        var options = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
         var response = httpContext.Response;
         response.StatusCode = StatusCode;
         response.ContentType = "application/json; charset=utf-8";
-        using (var writer = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented, SkipValidation = true }))
+        if (encoded is { } answer)
         {
-            JsonSerializer.Serialize(writer, Value, options);
+            response.ContentLength = answer.Body.Length;
+            JsonAnswer.Write(response.BodyWriter, answer);
+        }
+        else
+        {
+            var options = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+            using var writer = new Utf8JsonWriter(response.BodyWriter, JsonAnswer.WriterOptions(options));
+            JsonSerializer.Serialize(writer, value, options);
         }
 
         await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
@@ -45,4 +58,50 @@ public sealed class JsonOk<T>(T value) : IResult, IStatusCodeHttpResult, IValueH
         builder.Metadata.Add(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(T), ["application/json"]));
     }
 #pragma warning restore CA1000
+}
+
+/// <summary>Answers encoded once: the same bytes <see cref="JsonOk{T}"/> writes, kept by the answer memo.</summary>
+public static class JsonAnswer
+{
+    /// <summary>The placeholder a card is encoded with; <see cref="Write"/> puts a fresh uuid in its place.</summary>
+    public const string UuidPlaceholder = "00000000-0000-0000-0000-000000000000";
+
+    public static JsonWriterOptions WriterOptions(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented, SkipValidation = true };
+    }
+
+    public static byte[] Encode<T>(T value, JsonSerializerOptions options)
+    {
+        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions(options)))
+        {
+            JsonSerializer.Serialize(writer, value, options);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Where the (only) uuid placeholder starts in an encoded card, or -1.</summary>
+    public static int UuidOffset(byte[] body) => body.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(UuidPlaceholder));
+
+    /// <summary>Copies the answer into the response, with a fresh uuid where the placeholder is.</summary>
+    public static void Write(IBufferWriter<byte> output, EncodedAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(answer);
+        var body = answer.Body.AsSpan();
+        if (answer.UuidOffset < 0)
+        {
+            output.Write(body);
+            return;
+        }
+
+        output.Write(body[..answer.UuidOffset]);
+        var uuid = output.GetSpan(UuidPlaceholder.Length);
+        Guid.NewGuid().TryFormat(uuid, out var written, "D");
+        output.Advance(written);
+        output.Write(body[(answer.UuidOffset + UuidPlaceholder.Length)..]);
+    }
 }

@@ -10,12 +10,14 @@ namespace DecisionApi.Infrastructure;
 
 /// <summary>
 /// Everything built from one rule store snapshot: the evaluator, the CDS Hooks code map, templates, recogniser, reader,
-/// order matcher, card composer and request validator. Built once per snapshot and swapped as a whole, so a request
-/// (which takes the engine once, when its scope starts) never mixes two stores.
+/// order matcher, card composer, request validator and the memos of encoded answers. Built once per snapshot and swapped
+/// as a whole, so a request (which takes the engine once, when its scope starts) never mixes two stores, and a replaced
+/// store never serves an answer of the one before.
 /// </summary>
 public sealed record RuleStoreEngine(
     RuleStoreSnapshot Snapshot, Evaluator Evaluator, FhirCodeMap Codes, PrefetchTemplates Templates, PrefetchResolver Resolver,
-    TreatmentRecogniser Recogniser, ChartReader Reader, OrderMatcher Orders, CardComposer Composer, EvaluationRequestValidator Validator)
+    TreatmentRecogniser Recogniser, ChartReader Reader, OrderMatcher Orders, CardComposer Composer, EvaluationRequestValidator Validator,
+    AnswerMemo EvaluationAnswers, AnswerMemo CardAnswers)
 {
     public static RuleStoreEngine Create(RuleStoreSnapshot snapshot, IServiceProvider services)
     {
@@ -25,6 +27,7 @@ public sealed record RuleStoreEngine(
         var codes = new FhirCodeMap(snapshot);
         var templates = new PrefetchTemplates(codes);
         var recogniser = new TreatmentRecogniser(snapshot);
+        var memo = services.GetRequiredService<IOptions<AnswerMemoOptions>>().Value;
         return new RuleStoreEngine(
             snapshot,
             new Evaluator(snapshot, jurisdiction),
@@ -35,7 +38,9 @@ public sealed record RuleStoreEngine(
             ActivatorUtilities.CreateInstance<ChartReader>(services, codes, recogniser),
             new OrderMatcher(codes),
             ActivatorUtilities.CreateInstance<CardComposer>(services, snapshot),
-            new EvaluationRequestValidator(snapshot));
+            new EvaluationRequestValidator(snapshot),
+            new AnswerMemo(AnswerMemoOptions.Bytes(memo.EvaluationMegabytes)),
+            new AnswerMemo(AnswerMemoOptions.Bytes(memo.CardMegabytes)));
     }
 }
 

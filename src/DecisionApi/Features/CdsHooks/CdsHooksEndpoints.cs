@@ -5,6 +5,7 @@ using DecisionApi.RuleStore;
 using DecisionApi.RuleStore.Content;
 using DecisionApi.RuleStore.Evaluation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
 namespace DecisionApi.Features.CdsHooks;
@@ -74,16 +75,15 @@ public static partial class CdsHooksEndpoints
     /// <param name="id">The CDS Service id from discovery (msc-knee-oa-order-select, msc-knee-oa-order-sign, msc-knee-oa-patient-view; msc-knee-oa is an alias for both order hooks).</param>
     /// <param name="request">The CDS Hooks request.</param>
     /// <param name="options">CDS Hooks settings.</param>
-    /// <param name="prefetchResolver">Completes the prefetch.</param>
-    /// <param name="chartReader">Maps FHIR data to a profile.</param>
-    /// <param name="orders">Finds MSC orders.</param>
-    /// <param name="evaluator">The rule-store evaluator.</param>
-    /// <param name="composer">Builds the card.</param>
+    /// <param name="engine">The rule store serving this request: evaluator, card composer and the memo of encoded cards.</param>
+    /// <param name="json">The service's JSON options (for encoding a card once).</param>
     /// <param name="logger">Audit log.</param>
     public static async Task<IResult> CallAsync(
-        string id, HttpRequest request, IOptions<CdsHooksOptions> options, PrefetchResolver prefetchResolver, ChartReader chartReader,
-        OrderMatcher orders, Evaluator evaluator, CardComposer composer, ILogger<CdsResponse> logger)
+        string id, HttpRequest request, IOptions<CdsHooksOptions> options, RuleStoreEngine engine, IOptions<JsonOptions> json, ILogger<CdsResponse> logger)
     {
+        var prefetchResolver = engine.Resolver;
+        var chartReader = engine.Reader;
+        var orders = engine.Orders;
         var settings = options.Value;
         var serviceHooks = settings.HooksFor(id);
         if (serviceHooks.Count == 0)
@@ -150,11 +150,38 @@ public static partial class CdsHooksEndpoints
             var language = settings.Language is { } configured
                 ? RequestLanguage.Negotiate(configured)
                 : RequestLanguage.Negotiate(request.Headers.AcceptLanguage.ToString());
-            var result = evaluator.Evaluate(chart.Profile, language, withTrace: false);
-            LogCard(logger, hook, result.Assessment.Category, result.RuleStore.Version);
-            Telemetry.Cards.Add(1, new("hook", hook), new("category", result.Assessment.Category), new("store.version", result.RuleStore.Version));
-            return TypedResults.Ok(new CdsResponse([composer.Compose(result, chart.Unknowns, hook == PatientView, language, BaseUrl(request), chart.Recognised)]));
+            var baseUrl = BaseUrl(request);
+            var version = engine.Snapshot.Version;
+            var memo = engine.CardAnswers;
+            if (!memo.Enabled)
+            {
+                var result = engine.Evaluator.Evaluate(chart.Profile, language, withTrace: false);
+                Audit(logger, hook, result.Assessment.Category, version);
+                return TypedResults.Ok(new CdsResponse([engine.Composer.Compose(result, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised)]));
+            }
+
+            // The card is a pure function of the chart's reading, the hook's card kind, the language and the link's base
+            // URL; only its uuid is new on every answer (JsonAnswer.Write).
+            var key = AnswerKey.ForCard(chart.Profile, chart.Unknowns, chart.Recognised, hook == PatientView, language, baseUrl);
+            if (!memo.TryGet(key, out var encoded))
+            {
+                var result = engine.Evaluator.Evaluate(chart.Profile, language, withTrace: false);
+                var card = engine.Composer.Compose(result, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised)
+                    with { Uuid = JsonAnswer.UuidPlaceholder };
+                var bytes = JsonAnswer.Encode(new CdsResponse([card]), json.Value.SerializerOptions);
+                encoded = new EncodedAnswer(bytes, result.Assessment.Category, JsonAnswer.UuidOffset(bytes));
+                memo.Add(key, encoded);
+            }
+
+            Audit(logger, hook, encoded.Category, version);
+            return new JsonOk<CdsResponse>(encoded);
         }
+    }
+
+    private static void Audit(ILogger logger, string hook, string category, string storeVersion)
+    {
+        LogCard(logger, hook, category, storeVersion);
+        Telemetry.Cards.Add(1, new("hook", hook), new("category", category), new("store.version", storeVersion));
     }
 
     /// <param name="id">The CDS Service id the card came from (for example msc-knee-oa-order-sign).</param>

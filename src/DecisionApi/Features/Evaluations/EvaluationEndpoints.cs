@@ -1,6 +1,8 @@
 using DecisionApi.Infrastructure;
 using DecisionApi.RuleStore.Evaluation;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace DecisionApi.Features.Evaluations;
 
@@ -29,15 +31,39 @@ public static partial class EvaluationEndpoints
 
     /// <summary>Evaluates one profile.</summary>
     public static Results<JsonOk<EvaluationResult>, ValidationProblem> Evaluate(
-        EvaluationRequest request, RequestLanguage language, Evaluator evaluator, ILogger<EvaluationRequest> logger)
+        EvaluationRequest request, RequestLanguage language, RuleStoreEngine engine, IOptions<JsonOptions> json, ILogger<EvaluationRequest> logger)
     {
+        // The answer is a pure function of the profile, the language and the store: with the answer memo on
+        // (AnswerMemo:EvaluationMegabytes) a profile asked before is answered with the bytes encoded then.
         var profile = request.ToProfile();
-        var result = evaluator.Evaluate(profile, language.Value);
-        Telemetry.Evaluations.Add(1, new("category", result.Assessment.Category), new("store.version", result.RuleStore.Version));
-        // The category and the store are the audit facts; the matched rules are in the answer's trace, not the log.
-        LogEvaluation(logger, result.Assessment.Category, result.RuleStore.Version);
+        var version = engine.Snapshot.Version;
+        var memo = engine.EvaluationAnswers;
+        JsonOk<EvaluationResult> answer;
+        string category;
+        if (!memo.Enabled)
+        {
+            var result = engine.Evaluator.Evaluate(profile, language.Value);
+            category = result.Assessment.Category;
+            answer = new JsonOk<EvaluationResult>(result);
+        }
+        else
+        {
+            var key = AnswerKey.ForEvaluation(profile, language.Value);
+            if (!memo.TryGet(key, out var encoded))
+            {
+                var result = engine.Evaluator.Evaluate(profile, language.Value);
+                encoded = new EncodedAnswer(JsonAnswer.Encode(result, json.Value.SerializerOptions), result.Assessment.Category);
+                memo.Add(key, encoded);
+            }
 
-        return new JsonOk<EvaluationResult>(result);
+            category = encoded.Category;
+            answer = new JsonOk<EvaluationResult>(encoded);
+        }
+
+        Telemetry.Evaluations.Add(1, new("category", category), new("store.version", version));
+        // The category and the store are the audit facts; the matched rules are in the answer's trace, not the log.
+        LogEvaluation(logger, category, version);
+        return answer;
     }
 
     [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "audit evaluation category={Category} store={StoreVersion}")]

@@ -59,8 +59,10 @@ public static partial class SummaryEndpoints
     }
 
     /// <summary>Renders the page for the query's profile, the form, or the errors.</summary>
-    public static RazorComponentResult<SummaryPage> Show(
-        HttpContext context, RuleStoreSnapshot store, Evaluator evaluator, IValidator<EvaluationRequest> validator, ILogger<SummaryPage> logger)
+    // Declared with the non-generic result and logger types: the request delegate generator cannot see the Razor
+    // generator's SummaryPage type.
+    public static RazorComponentResult Show(
+        HttpContext context, RuleStoreSnapshot store, Evaluator evaluator, IValidator<EvaluationRequest> validator, ILogger<SummaryView> logger)
     {
         var query = context.Request.Query;
         var language = query.TryGetValue("lang", out var lang)
@@ -134,8 +136,8 @@ public static partial class SummaryEndpoints
         return TypedResults.Text(Stylesheet.Value, "text/css; charset=utf-8");
     }
 
-    private static RazorComponentResult<SummaryPage> Page(SummaryView view, int status) =>
-        new(new Dictionary<string, object?> { [nameof(SummaryPage.View)] = view })
+    private static RazorComponentResult Page(SummaryView view, int status) =>
+        new(typeof(SummaryPage), new Dictionary<string, object?> { [nameof(SummaryPage.View)] = view })
         {
             StatusCode = status,
             ContentType = "text/html; charset=utf-8",

@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using DecisionApi.Features.CdsHooks;
+using DecisionApi.RuleStore.Content;
+using DecisionApi.RuleStore.Evaluation;
+
+namespace DecisionApi.Infrastructure;
+
+/// <summary><c>AnswerMemo:*</c> settings: how many megabytes of encoded answers each memo may hold (0 turns it off).</summary>
+public sealed class AnswerMemoOptions
+{
+    public const string SectionName = "AnswerMemo";
+
+    /// <summary>Evidence summaries (POST /v1/evaluations), about 115 KB each.</summary>
+    public double EvaluationMegabytes { get; set; } = 16;
+
+    /// <summary>CDS Hooks cards, about 3 KB each.</summary>
+    public double CardMegabytes { get; set; } = 4;
+
+    internal static long Bytes(double megabytes) => megabytes <= 0 ? 0 : (long)(megabytes * 1024 * 1024);
+}
+
+/// <summary>An answer as the bytes sent, with the audit facts of the evaluation behind it.</summary>
+/// <param name="Body">The UTF-8 JSON body.</param>
+/// <param name="Category">The assessment category (for the audit line and the metrics).</param>
+/// <param name="UuidOffset">Where a card's uuid starts in <paramref name="Body"/> (a fresh one is written on every answer); -1 for none.</param>
+public sealed record EncodedAnswer(byte[] Body, string Category, int UuidOffset = -1);
+
+/// <summary>
+/// Answers are pure: the same profile (or chart reading), language and store give the same bytes. A memo keeps the
+/// encoded answers of one rule store engine (a replaced store starts with an empty one), keyed by everything the answer
+/// depends on, within a byte budget: when an answer would take it over, the memo is emptied and fills again with what is
+/// asked now. Lookups and adds are lock-free; two requests racing on the same key both compute it and one is kept.
+/// </summary>
+public sealed class AnswerMemo(long budgetBytes)
+{
+    private readonly ConcurrentDictionary<string, EncodedAnswer> entries = new(StringComparer.Ordinal);
+    private long bytes;
+
+    public bool Enabled => budgetBytes > 0;
+
+    /// <summary>Answers held now.</summary>
+    public int Count => entries.Count;
+
+    /// <summary>Bytes held now (bodies and keys), never more than the budget plus the answers being added at this moment.</summary>
+    public long Bytes => Volatile.Read(ref bytes);
+
+    public bool TryGet(string key, out EncodedAnswer answer) => entries.TryGetValue(key, out answer!);
+
+    public void Add(string key, EncodedAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(answer);
+        var size = answer.Body.Length + (2L * key.Length);
+        if (size > budgetBytes)
+        {
+            return;
+        }
+
+        if (Interlocked.Add(ref bytes, size) > budgetBytes)
+        {
+            entries.Clear();
+            Interlocked.Exchange(ref bytes, size);
+        }
+
+        if (!entries.TryAdd(key, answer))
+        {
+            Interlocked.Add(ref bytes, -size);
+        }
+    }
+}
+
+/// <summary>Memo keys: every input an answer depends on, each value in a form that cannot run into the next.</summary>
+public static class AnswerKey
+{
+    /// <summary>The evaluated profile and the language: the whole input of an evidence summary.</summary>
+    public static string ForEvaluation(PatientProfile profile, Language language) =>
+        Append(new StringBuilder(96), profile).Append('|').Append(language == Language.Zh ? "zh" : "en").ToString();
+
+    /// <summary>A card's inputs: the chart's profile, what it could not provide and what it documents, the hook's card kind, the language and the base URL of the link.</summary>
+    public static string ForCard(
+        PatientProfile profile, IReadOnlyList<(string Key, string? What)> unknowns, IReadOnlyList<RecognisedTreatment> recognised,
+        bool patientView, Language language, string baseUrl)
+    {
+        ArgumentNullException.ThrowIfNull(unknowns);
+        ArgumentNullException.ThrowIfNull(recognised);
+        var key = Append(new StringBuilder(192), profile).Append('|').Append(language == Language.Zh ? "zh" : "en").Append(patientView ? "|pv|" : "|order|");
+        foreach (var (name, what) in unknowns)
+        {
+            Text(key, name).Append(':');
+            Text(key, what).Append(';');
+        }
+
+        key.Append('|');
+        foreach (var found in recognised)
+        {
+            Text(key, found.Treatment).Append(':').Append((int)found.By).Append(':');
+            Text(key, found.Code).Append(':');
+            Text(key, found.Term).Append(':');
+            Text(key, found.TopicalTerm).Append(';');
+        }
+
+        key.Append('|');
+        return Text(key, baseUrl).ToString();
+    }
+
+    private static StringBuilder Append(StringBuilder key, PatientProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        Number(key, profile.Age).Append('|');
+        Number(key, profile.KlGrade).Append('|');
+        List(key, profile.PriorTreatments).Append('|');
+        if (profile.Bmi is { } bmi)
+        {
+            key.Append(bmi.ToString("R", CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            key.Append('~');
+        }
+
+        key.Append('|');
+        List(key, profile.Conditions).Append('|');
+        return Text(key, profile.Jurisdiction);
+    }
+
+    private static StringBuilder Number(StringBuilder key, int? value) =>
+        value is { } number ? key.Append(number.ToString(CultureInfo.InvariantCulture)) : key.Append('~');
+
+    private static StringBuilder List(StringBuilder key, IReadOnlyList<string>? values)
+    {
+        if (values is null)
+        {
+            return key.Append('~');
+        }
+
+        key.Append('[');
+        foreach (var value in values)
+        {
+            Text(key, value).Append(',');
+        }
+
+        return key.Append(']');
+    }
+
+    // Length-prefixed, so no value (a host name, a chart term) can imitate a separator; null is "~".
+    private static StringBuilder Text(StringBuilder key, string? value) =>
+        value is null ? key.Append('~') : key.Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append('"').Append(value);
+}
