@@ -24,6 +24,10 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = contentRootGiven ? null : AppContext.BaseDirectory,
 });
 
+// Start-up: the rule store is read and verified on a worker thread from here on, while the host is built and starts
+// listening; StoreStartup takes it in once the server listens, and readiness waits for it.
+builder.Services.AddSingleton(StorePreload.Start(builder.Configuration));
+
 builder.Services.AddOptions<RuleStoreOptions>().BindConfiguration(RuleStoreOptions.SectionName);
 builder.Services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOptions.SectionName);
 builder.Services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.SectionName);
@@ -31,6 +35,8 @@ builder.Services.AddOptions<AnswerMemoOptions>().BindConfiguration(AnswerMemoOpt
 builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName);
 builder.Services.AddDecisionApiRateLimiting(builder.Configuration);
 GracefulShutdown.AddGracefulShutdown(builder.Services, builder.Configuration);
+builder.Services.AddSingleton<StoreStartup>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<StoreStartup>());
 
 // The rule store is live (RuleStore:Watch): each request takes the serving engine once, when its scope starts, and
 // every store-derived service of that request comes from it.
@@ -89,17 +95,6 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
 var app = builder.Build();
 
-try
-{
-    app.Services.GetRequiredService<LiveRuleStore>();
-}
-catch (RuleStoreException exception)
-{
-    StartupLog.RuleStoreUnusable(app.Logger, exception.Message);
-    await app.DisposeAsync();
-    return 1;
-}
-
 if (ApiKeyMiddleware.Problem(app.Services.GetRequiredService<IOptions<ApiKeyOptions>>().Value) is { } keyProblem)
 {
     StartupLog.ConfigurationUnusable(app.Logger, keyProblem);
@@ -138,14 +133,13 @@ app.MapHealth();
 app.MapCdsHooks();
 app.MapSummary();
 
+var storeStartup = app.Services.GetRequiredService<StoreStartup>();
 await app.RunAsync();
-return 0;
+// A rule store that cannot be used stopped the host at start, after its one line (StoreStartup).
+return storeStartup.Failed ? 1 : 0;
 
 internal static partial class StartupLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Critical, Message = "{Problem}")]
-    public static partial void RuleStoreUnusable(ILogger logger, string problem);
-
     [LoggerMessage(EventId = 2, Level = LogLevel.Critical, Message = "{Problem}")]
     public static partial void ConfigurationUnusable(ILogger logger, string problem);
 }

@@ -15,12 +15,17 @@ public sealed class ShutdownOptions
     public double DrainSeconds { get; set; } = 10;
 }
 
-/// <summary>Set when the process is asked to stop; readiness reports it.</summary>
+/// <summary>Whether the service serves (the rule store is in) and whether it was asked to stop; readiness reports both.</summary>
 public sealed class ShutdownState
 {
+    private volatile bool serving;
     private volatile bool draining;
 
+    public bool Serving => serving;
+
     public bool Draining => draining;
+
+    public void MarkServing() => serving = true;
 
     public void BeginDraining() => draining = true;
 }
@@ -48,6 +53,11 @@ public sealed partial class GracefulShutdown(IHostApplicationLifetime lifetime, 
         lifetime.ApplicationStopping.Register(() =>
         {
             state.BeginDraining();
+            if (!state.Serving)
+            {
+                return; // never ready (a start that failed): no load balancer sends anything to wait for
+            }
+
             var unready = TimeSpan.FromSeconds(Math.Max(0, options.Value.UnreadySeconds));
             LogDraining(logger, unready.TotalSeconds, options.Value.DrainSeconds);
             // Runs before the listener closes: the host waits for this callback, so requests are still served meanwhile.

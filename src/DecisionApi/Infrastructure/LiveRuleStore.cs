@@ -61,14 +61,14 @@ public sealed partial class LiveRuleStore : IDisposable
     private (DateTime Written, long Length) seen;
     private int checking;
 
-    public LiveRuleStore(IOptions<RuleStoreOptions> options, IServiceProvider services, ILogger<LiveRuleStore> logger)
+    public LiveRuleStore(IOptions<RuleStoreOptions> options, IServiceProvider services, ILogger<LiveRuleStore> logger, StorePreload? preload = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         path = options.Value.ResolvedPath();
         this.services = services;
         this.logger = logger;
         seen = Stamp(path);
-        current = RuleStoreEngine.Create(RuleStoreSnapshot.Load(path), services);
+        current = RuleStoreEngine.Create(preload is null ? RuleStoreSnapshot.Load(path) : preload.Take(path), services);
         if (options.Value.Watch)
         {
             var period = TimeSpan.FromSeconds(Math.Max(0.2, options.Value.WatchSeconds));

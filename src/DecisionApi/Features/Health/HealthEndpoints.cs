@@ -9,10 +9,17 @@ namespace DecisionApi.Features.Health;
 /// stopping. Reports the serving store's version and content hash, and a refused replacement without turning unready:
 /// the last good store keeps serving.
 /// </summary>
-public sealed class RuleStoreHealthCheck(LiveRuleStore store, ShutdownState shutdown) : IHealthCheck
+public sealed class RuleStoreHealthCheck(IServiceProvider services, ShutdownState shutdown) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        // The store is read on a worker thread while the server starts (StoreStartup): not ready until it is in.
+        if (!shutdown.Serving)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("Starting: the rule store is being loaded and verified."));
+        }
+
+        var store = services.GetRequiredService<LiveRuleStore>();
         var snapshot = store.Current.Snapshot;
         var data = new Dictionary<string, object>
         {
