@@ -360,11 +360,7 @@ public static class StoreLint
                 {
                     foreach (var treatments in treatmentStates)
                     {
-                        try
-                        {
-                            evaluator.Evaluate(new PatientProfile(age, grade, treatments, bmi, []), Language.En);
-                        }
-                        catch (InvalidOperationException)
+                        if (!evaluator.HasAssessment(new PatientProfile(age, grade, treatments, bmi, [])))
                         {
                             problems.Add($"no assessment rule matches age {age}, KL {grade?.ToString() ?? "unknown"}, BMI {bmi?.ToString() ?? "unknown"}, treatments [{string.Join(", ", treatments)}]");
                             return;

@@ -1,19 +1,18 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace DecisionApi.RuleStore.Content;
 
 public static class ContentHash
 {
-    private static readonly JsonSerializerOptions CanonicalJson = new() { WriteIndented = false };
-
     /// <summary>SHA-256 over the canonical JSON of every row except the stored hash itself.</summary>
     public static string Compute(StoreContent content)
     {
+        ArgumentNullException.ThrowIfNull(content);
         var canonical = content.Canonical();
-        var hashed = new
-        {
-            Metadata = canonical.Metadata.Where(m => m.Key != Vocab.MetadataKeys.ContentHash),
+        var hashed = new HashedContent(
+            canonical.Metadata.Where(m => m.Key != Vocab.MetadataKeys.ContentHash),
             canonical.Texts,
             canonical.Sources,
             canonical.Vocabulary,
@@ -22,9 +21,27 @@ public static class ContentHash
             canonical.StatementSources,
             canonical.Rules,
             canonical.RuleConditions,
-            canonical.Recognition,
-        };
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(hashed, CanonicalJson);
+            canonical.Recognition);
+        // Source-generated (no reflection at start-up); the bytes are those of the reflection serializer with default
+        // options, which earlier stores were hashed with.
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(hashed, HashJsonContext.Default.HashedContent);
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 }
+
+/// <summary>What the content hash covers, in this order.</summary>
+internal sealed record HashedContent(
+    IEnumerable<MetadataRow> Metadata,
+    IReadOnlyList<TextRow> Texts,
+    IReadOnlyList<SourceRow> Sources,
+    IReadOnlyList<VocabularyRow> Vocabulary,
+    IReadOnlyList<CodeMappingRow> CodeMappings,
+    IReadOnlyList<StatementRow> Statements,
+    IReadOnlyList<StatementSourceRow> StatementSources,
+    IReadOnlyList<RuleRow> Rules,
+    IReadOnlyList<RuleConditionRow> RuleConditions,
+    IReadOnlyList<RecognitionRow> Recognition);
+
+[JsonSourceGenerationOptions(WriteIndented = false)]
+[JsonSerializable(typeof(HashedContent))]
+internal sealed partial class HashJsonContext : JsonSerializerContext;

@@ -71,6 +71,9 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
         return items;
     }
 
+    /// <summary>Whether an assessment rule matches the profile (the store's lint asks this of every profile class).</summary>
+    public bool HasAssessment(PatientProfile profile) => Assess(new ProfileFacts(profile, profile.Jurisdiction ?? defaultJurisdiction), null) is not null;
+
     /// <param name="profile">The patient profile.</param>
     /// <param name="language">Text language.</param>
     /// <param name="withTrace">Build the trace of every rule; a caller that shows no trace (the CDS card) skips its cost

@@ -7,8 +7,6 @@ namespace DecisionApi.RuleStore.Storage;
 /// <summary>Writes a compiled store and reads one back, read-only.</summary>
 public static class StoreFile
 {
-    static StoreFile() => DefaultTypeMap.MatchNamesWithUnderscores = true;
-
     /// <summary>Writes <paramref name="content"/> (hash included) to a new file at <paramref name="path"/>.</summary>
     public static void Write(StoreContent content, string path)
     {
@@ -67,31 +65,19 @@ public static class StoreFile
         {
             using var connection = new SqliteConnection(connectionString);
             connection.Open();
-            var integrity = connection.Query<string>("PRAGMA integrity_check").ToList();
+            var integrity = StoreRows.Strings(connection, "PRAGMA integrity_check");
             if (integrity is not ["ok"])
             {
                 throw new RuleStoreException(fullPath, $"integrity check failed ({string.Join("; ", integrity.Take(3))})");
             }
 
-            var schemaVersion = connection.ExecuteScalar<long>("PRAGMA user_version");
+            var schemaVersion = StoreRows.Scalar(connection, "PRAGMA user_version");
             if (schemaVersion != Vocab.SchemaVersion)
             {
                 throw new RuleStoreException(fullPath, $"schema version {schemaVersion} is not supported (this service reads schema version {Vocab.SchemaVersion})");
             }
 
-            return new StoreContent
-            {
-                Metadata = connection.Query<MetadataRow>(StoreSchema.SelectMetadata).AsList(),
-                Texts = connection.Query<TextRow>(StoreSchema.SelectTexts).AsList(),
-                Sources = connection.Query<SourceRow>(StoreSchema.SelectSources).AsList(),
-                Vocabulary = connection.Query<VocabularyRow>(StoreSchema.SelectVocabulary).AsList(),
-                CodeMappings = connection.Query<CodeMappingRow>(StoreSchema.SelectCodeMappings).AsList(),
-                Statements = connection.Query<StatementRow>(StoreSchema.SelectStatements).AsList(),
-                StatementSources = connection.Query<StatementSourceRow>(StoreSchema.SelectStatementSources).AsList(),
-                Rules = connection.Query<RuleRow>(StoreSchema.SelectRules).AsList(),
-                RuleConditions = connection.Query<RuleConditionRow>(StoreSchema.SelectRuleConditions).AsList(),
-                Recognition = connection.Query<RecognitionRow>(StoreSchema.SelectRecognition).AsList(),
-            };
+            return StoreRows.ReadAll(connection);
         }
         catch (SqliteException exception)
         {
