@@ -21,50 +21,76 @@ public sealed class CompactJsonFormatter() : ConsoleFormatter(Name)
     {
         ArgumentNullException.ThrowIfNull(textWriter);
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            json.WriteStartObject();
-            json.WriteString("time", DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture));
-            json.WriteString("level", logEntry.LogLevel.ToString());
-            json.WriteString("category", logEntry.Category);
-            if (logEntry.EventId.Id != 0)
-            {
-                json.WriteNumber("eventId", logEntry.EventId.Id);
-            }
-
-            // The service's own events (source-generated, with named values) are written as values; the framework's as
-            // their message, which is what an operator reads ("Now listening on: http://...").
-            var named = 0;
-            if (logEntry.Category.StartsWith("DecisionApi", StringComparison.Ordinal) && logEntry.State is IReadOnlyList<KeyValuePair<string, object?>> values)
-            {
-                foreach (var (key, value) in values)
-                {
-                    if (key == "{OriginalFormat}")
-                    {
-                        continue;
-                    }
-
-                    named++;
-                    WriteValue(json, key.Length > 0 ? char.ToLowerInvariant(key[0]) + key[1..] : "value", value);
-                }
-            }
-
-            if (named == 0)
-            {
-                json.WriteString("message", logEntry.Formatter(logEntry.State, logEntry.Exception));
-            }
-
-            if (logEntry.Exception is { } exception)
-            {
-                json.WriteString("exception", exception.ToString());
-            }
-
-            json.WriteEndObject();
+            WriteEntry(json, logEntry.LogLevel, logEntry.Category, logEntry.EventId, logEntry.State, logEntry.Exception, logEntry.Formatter);
         }
 
         textWriter.Write(Encoding.UTF8.GetString(buffer.WrittenSpan));
         textWriter.Write(Environment.NewLine);
     }
+
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    // Property names of the service's events, camel-cased once per name.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Names = new(StringComparer.Ordinal);
+
+    /// <summary>Writes one event as a JSON object (without the line end).</summary>
+    internal static void WriteEntry<TState>(
+        Utf8JsonWriter json, LogLevel level, string category, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string>? formatter)
+    {
+        json.WriteStartObject();
+        Span<char> time = stackalloc char[24];
+        DateTime.UtcNow.TryFormat(time, out var length, "yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        json.WriteString("time", time[..length]);
+        json.WriteString("level", LevelName(level));
+        json.WriteString("category", category);
+        if (eventId.Id != 0)
+        {
+            json.WriteNumber("eventId", eventId.Id);
+        }
+
+        // The service's own events (source-generated, with named values) are written as values; the framework's as
+        // their message, which is what an operator reads ("Now listening on: http://...").
+        var named = 0;
+        if (category.StartsWith("DecisionApi", StringComparison.Ordinal) && state is IReadOnlyList<KeyValuePair<string, object?>> values)
+        {
+            for (var index = 0; index < values.Count; index++)
+            {
+                var (key, value) = values[index];
+                if (key == "{OriginalFormat}")
+                {
+                    continue;
+                }
+
+                named++;
+                WriteValue(json, Names.GetOrAdd(key, static k => k.Length > 0 ? char.ToLowerInvariant(k[0]) + k[1..] : "value"), value);
+            }
+        }
+
+        if (named == 0)
+        {
+            json.WriteString("message", formatter is null ? state?.ToString() : formatter(state, exception));
+        }
+
+        if (exception is not null)
+        {
+            json.WriteString("exception", exception.ToString());
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static string LevelName(LogLevel level) => level switch
+    {
+        LogLevel.Trace => "Trace",
+        LogLevel.Debug => "Debug",
+        LogLevel.Information => "Information",
+        LogLevel.Warning => "Warning",
+        LogLevel.Error => "Error",
+        LogLevel.Critical => "Critical",
+        _ => level.ToString(),
+    };
 
     private static void WriteValue(Utf8JsonWriter json, string name, object? value)
     {

@@ -22,6 +22,15 @@ public sealed record RequestLanguage(Language Value)
 
     public static Language Negotiate(string? acceptLanguage)
     {
+        // The headers clients send most often, decided without parsing.
+        switch (acceptLanguage)
+        {
+            case null or "" or "en" or "en-US" or "en-GB" or "*":
+                return Language.En;
+            case "zh" or "zh-CN" or "zh-Hans":
+                return Language.Zh;
+        }
+
         if (string.IsNullOrWhiteSpace(acceptLanguage)
             || !StringWithQualityHeaderValue.TryParseList(acceptLanguage.Split(','), out var ranges))
         {
