@@ -31,11 +31,17 @@ public sealed record EncodedAnswer(byte[] Body, string Category, int UuidOffset 
 /// Answers are pure: the same profile (or chart reading), language and store give the same bytes. A memo keeps the
 /// encoded answers of one rule store engine (a replaced store starts with an empty one), keyed by everything the answer
 /// depends on, within a byte budget: when an answer would take it over, the memo is emptied and fills again with what is
-/// asked now. Lookups and adds are lock-free; two requests racing on the same key both compute it and one is kept.
+/// asked now. An answer is kept from its second request on (<see cref="AskedBefore"/>), so a stream of one-off profiles
+/// is written straight to the response as without a memo and does not churn it. Lookups and adds are lock-free; two
+/// requests racing on the same key both compute it and one is kept.
 /// </summary>
 public sealed class AnswerMemo(long budgetBytes)
 {
+    /// <summary>How many keys asked once are remembered (their keys only) before that list starts again.</summary>
+    public const int SeenOnceLimit = 8192;
+
     private readonly ConcurrentDictionary<string, EncodedAnswer> entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> seenOnce = new(StringComparer.Ordinal);
     private long bytes;
 
     public bool Enabled => budgetBytes > 0;
@@ -47,6 +53,23 @@ public sealed class AnswerMemo(long budgetBytes)
     public long Bytes => Volatile.Read(ref bytes);
 
     public bool TryGet(string key, out EncodedAnswer answer) => entries.TryGetValue(key, out answer!);
+
+    /// <summary>Whether <paramref name="key"/> was asked before (so its answer is worth keeping); remembers it otherwise.</summary>
+    public bool AskedBefore(string key)
+    {
+        if (seenOnce.TryRemove(key, out _))
+        {
+            return true;
+        }
+
+        if (seenOnce.Count >= SeenOnceLimit)
+        {
+            seenOnce.Clear();
+        }
+
+        seenOnce.TryAdd(key, 0);
+        return false;
+    }
 
     public void Add(string key, EncodedAnswer answer)
     {

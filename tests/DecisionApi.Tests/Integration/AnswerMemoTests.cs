@@ -56,9 +56,11 @@ public sealed class AnswerMemoTests(DecisionApiFactory factory)
             {
                 var expected = await Post(off, profile, language);
                 var first = await Post(on, profile, language);
-                var again = await Post(on, profile, language);
-                first.Should().Equal(expected, $"the first answer for {profile} ({language}) is encoded as the service writes it");
-                again.Should().Equal(expected, $"the memo's answer for {profile} ({language}) is the same bytes");
+                var second = await Post(on, profile, language);
+                var third = await Post(on, profile, language);
+                first.Should().Equal(expected, $"the first answer for {profile} ({language}) is written as without a memo");
+                second.Should().Equal(expected, $"the second answer for {profile} ({language}) is encoded once, to be kept");
+                third.Should().Equal(expected, $"the memo's answer for {profile} ({language}) is the same bytes");
                 bodies.Add(Convert.ToBase64String(expected));
             }
         }
@@ -103,15 +105,17 @@ public sealed class AnswerMemoTests(DecisionApiFactory factory)
             var expected = JsonNode.Parse(await Call(off, request, language))!;
             var first = JsonNode.Parse(await Call(on, request, language))!;
             var again = JsonNode.Parse(await Call(on, request, language))!;
-            var uuids = new[] { expected, first, again }.Select(card => card["cards"]![0]!["uuid"]!.GetValue<string>()).ToArray();
+            var fromMemo = JsonNode.Parse(await Call(on, request, language))!;
+            var uuids = new[] { expected, first, again, fromMemo }.Select(card => card["cards"]![0]!["uuid"]!.GetValue<string>()).ToArray();
             uuids.Should().OnlyHaveUniqueItems().And.AllSatisfy(uuid => Guid.TryParseExact(uuid, "D", out _).Should().BeTrue());
-            foreach (var card in new[] { expected, first, again })
+            foreach (var card in new[] { expected, first, again, fromMemo })
             {
                 card["cards"]![0]!["uuid"] = "-";
             }
 
             first.ToJsonString().Should().Be(expected.ToJsonString());
             again.ToJsonString().Should().Be(expected.ToJsonString());
+            fromMemo.ToJsonString().Should().Be(expected.ToJsonString());
         }
 
         // Four chart readings (with two languages), four answers: the repeated calls were served from the memo.
@@ -132,6 +136,10 @@ public sealed class AnswerMemoTests(DecisionApiFactory factory)
         memo.TryGet("key-99", out var last).Should().BeTrue();
         last.Body.Should().HaveCount(1_000);
         memo.TryGet("key-0", out _).Should().BeFalse("the memo was emptied when it filled");
+
+        memo.AskedBefore("profile").Should().BeFalse("asked once: not worth keeping yet");
+        memo.AskedBefore("profile").Should().BeTrue("asked again: kept");
+        memo.AskedBefore("profile").Should().BeFalse("remembered once only");
 
         memo.Add("too-big", new EncodedAnswer(new byte[10_001], "c"));
         memo.TryGet("too-big", out _).Should().BeFalse();

@@ -163,17 +163,23 @@ public static partial class CdsHooksEndpoints
             // The card is a pure function of the chart's reading, the hook's card kind, the language and the link's base
             // URL; only its uuid is new on every answer (JsonAnswer.Write).
             var key = AnswerKey.ForCard(chart.Profile, chart.Unknowns, chart.Recognised, hook == PatientView, language, baseUrl);
-            if (!memo.TryGet(key, out var encoded))
+            if (memo.TryGet(key, out var encoded))
             {
-                var result = engine.Evaluator.Evaluate(chart.Profile, language, withTrace: false);
-                var card = engine.Composer.Compose(result, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised)
-                    with { Uuid = JsonAnswer.UuidPlaceholder };
-                var bytes = JsonAnswer.Encode(new CdsResponse([card]), json.Value.SerializerOptions);
-                encoded = new EncodedAnswer(bytes, result.Assessment.Category, JsonAnswer.UuidOffset(bytes));
-                memo.Add(key, encoded);
+                Audit(logger, hook, encoded.Category, version);
+                return new JsonOk<CdsResponse>(encoded);
             }
 
-            Audit(logger, hook, encoded.Category, version);
+            var evaluated = engine.Evaluator.Evaluate(chart.Profile, language, withTrace: false);
+            var composed = engine.Composer.Compose(evaluated, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised);
+            Audit(logger, hook, evaluated.Assessment.Category, version);
+            if (!memo.AskedBefore(key))
+            {
+                return TypedResults.Ok(new CdsResponse([composed]));
+            }
+
+            var bytes = JsonAnswer.Encode(new CdsResponse([composed with { Uuid = JsonAnswer.UuidPlaceholder }]), json.Value.SerializerOptions);
+            encoded = new EncodedAnswer(bytes, evaluated.Assessment.Category, JsonAnswer.UuidOffset(bytes));
+            memo.Add(key, encoded);
             return new JsonOk<CdsResponse>(encoded);
         }
     }

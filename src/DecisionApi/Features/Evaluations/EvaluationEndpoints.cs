@@ -49,15 +49,26 @@ public static partial class EvaluationEndpoints
         else
         {
             var key = AnswerKey.ForEvaluation(profile, language.Value);
-            if (!memo.TryGet(key, out var encoded))
+            if (memo.TryGet(key, out var encoded))
+            {
+                category = encoded.Category;
+                answer = new JsonOk<EvaluationResult>(encoded);
+            }
+            else
             {
                 var result = engine.Evaluator.Evaluate(profile, language.Value);
-                encoded = new EncodedAnswer(JsonAnswer.Encode(result, json.Value.SerializerOptions), result.Assessment.Category);
-                memo.Add(key, encoded);
+                category = result.Assessment.Category;
+                if (memo.AskedBefore(key))
+                {
+                    encoded = new EncodedAnswer(JsonAnswer.Encode(result, json.Value.SerializerOptions), category);
+                    memo.Add(key, encoded);
+                    answer = new JsonOk<EvaluationResult>(encoded);
+                }
+                else
+                {
+                    answer = new JsonOk<EvaluationResult>(result);
+                }
             }
-
-            category = encoded.Category;
-            answer = new JsonOk<EvaluationResult>(encoded);
         }
 
         Telemetry.Evaluations.Add(1, new("category", category), new("store.version", version));
