@@ -30,19 +30,27 @@ public sealed record EncodedAnswer(byte[] Body, string Category, int UuidOffset 
 /// <summary>
 /// Answers are pure: the same profile (or chart reading), language and store give the same bytes. A memo keeps the
 /// encoded answers of one rule store engine (a replaced store starts with an empty one), keyed by everything the answer
-/// depends on, within a byte budget: when an answer would take it over, the memo is emptied and fills again with what is
-/// asked now. An answer is kept from its second request on (<see cref="AskedBefore"/>), so a stream of one-off profiles
-/// is written straight to the response as without a memo and does not churn it. Lookups and adds are lock-free; two
-/// requests racing on the same key both compute it and one is kept.
+/// depends on, within a byte budget. An answer is kept from its second request on (<see cref="AskedBefore"/>), so a
+/// stream of one-off profiles is written straight to the response as without a memo. When the budget is reached the memo
+/// takes no more answers; it is emptied to follow what is asked now at most once per <see cref="RefillInterval"/>, so a
+/// workload wider than the budget cannot make it churn (every refill allocates large arrays). Lookups and adds are
+/// lock-free; two requests racing on the same key both compute it and one is kept.
 /// </summary>
-public sealed class AnswerMemo(long budgetBytes)
+public sealed class AnswerMemo(long budgetBytes, TimeProvider? clock = null)
 {
+    /// <summary>The shortest time between two emptyings of a full memo.</summary>
+    public static readonly TimeSpan RefillInterval = TimeSpan.FromMinutes(1);
+
+    private readonly TimeProvider time = clock ?? TimeProvider.System;
+    private long lastEmptied = (clock ?? TimeProvider.System).GetTimestamp();
+
     /// <summary>How many keys asked once are remembered (their keys only) before that list starts again.</summary>
     public const int SeenOnceLimit = 8192;
 
     private readonly ConcurrentDictionary<string, EncodedAnswer> entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> seenOnce = new(StringComparer.Ordinal);
     private long bytes;
+    private volatile bool full;
 
     public bool Enabled => budgetBytes > 0;
 
@@ -53,6 +61,10 @@ public sealed class AnswerMemo(long budgetBytes)
     public long Bytes => Volatile.Read(ref bytes);
 
     public bool TryGet(string key, out EncodedAnswer answer) => entries.TryGetValue(key, out answer!);
+
+    /// <summary>Whether the answer for <paramref name="key"/> should be encoded and kept now: it was asked before, and the
+    /// memo has room (or may be emptied). Remembers a key asked for the first time.</summary>
+    public bool ShouldKeep(string key) => AskedBefore(key) && (!full || time.GetElapsedTime(Interlocked.Read(ref lastEmptied)) >= RefillInterval);
 
     /// <summary>Whether <paramref name="key"/> was asked before (so its answer is worth keeping); remembers it otherwise.</summary>
     public bool AskedBefore(string key)
@@ -83,8 +95,17 @@ public sealed class AnswerMemo(long budgetBytes)
 
         if (Interlocked.Add(ref bytes, size) > budgetBytes)
         {
+            var last = Interlocked.Read(ref lastEmptied);
+            if (time.GetElapsedTime(last) < RefillInterval || Interlocked.CompareExchange(ref lastEmptied, time.GetTimestamp(), last) != last)
+            {
+                Interlocked.Add(ref bytes, -size);
+                full = true;
+                return;
+            }
+
             entries.Clear();
             Interlocked.Exchange(ref bytes, size);
+            full = false;
         }
 
         if (!entries.TryAdd(key, answer))

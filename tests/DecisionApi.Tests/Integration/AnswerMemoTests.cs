@@ -123,9 +123,10 @@ public sealed class AnswerMemoTests(DecisionApiFactory factory)
     }
 
     [Fact]
-    public void The_memo_stays_within_its_budget_and_empties_itself_when_full()
+    public void The_memo_stays_within_its_budget_and_empties_itself_at_most_once_a_minute()
     {
-        var memo = new AnswerMemo(10_000);
+        var clock = new ManualClock();
+        var memo = new AnswerMemo(10_000, clock);
         for (var i = 0; i < 100; i++)
         {
             memo.Add($"key-{i}", new EncodedAnswer(new byte[1_000], "c"));
@@ -133,9 +134,17 @@ public sealed class AnswerMemoTests(DecisionApiFactory factory)
             memo.Count.Should().BeInRange(1, 9);
         }
 
-        memo.TryGet("key-99", out var last).Should().BeTrue();
+        memo.TryGet("key-0", out _).Should().BeTrue("full within the minute: the memo keeps what it has and takes no more");
+        memo.TryGet("key-99", out _).Should().BeFalse();
+        memo.ShouldKeep("key-99").Should().BeFalse();
+        memo.ShouldKeep("key-99").Should().BeFalse("asked again, but a full memo would not take it: not encoded for nothing");
+
+        clock.Advance(AnswerMemo.RefillInterval);
+        memo.Add("key-100", new EncodedAnswer(new byte[1_000], "c"));
+        memo.TryGet("key-100", out var last).Should().BeTrue("a minute on, a full memo is emptied to follow what is asked now");
         last.Body.Should().HaveCount(1_000);
-        memo.TryGet("key-0", out _).Should().BeFalse("the memo was emptied when it filled");
+        memo.TryGet("key-0", out _).Should().BeFalse();
+        memo.Count.Should().Be(1);
 
         memo.AskedBefore("profile").Should().BeFalse("asked once: not worth keeping yet");
         memo.AskedBefore("profile").Should().BeTrue("asked again: kept");
@@ -188,6 +197,17 @@ public sealed class AnswerMemoTests(DecisionApiFactory factory)
             AnswerKey.ForCard(profile, [], [found[0] with { Term = "naproxen" }], false, Language.En, "http://a"),
         ];
         cardKeys.Should().OnlyHaveUniqueItems();
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private long ticks;
+
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+        public override long GetTimestamp() => ticks;
+
+        public void Advance(TimeSpan by) => ticks += by.Ticks;
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

@@ -172,7 +172,7 @@ public static partial class CdsHooksEndpoints
             var evaluated = engine.Evaluator.Evaluate(chart.Profile, language, withTrace: false);
             var composed = engine.Composer.Compose(evaluated, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised);
             Audit(logger, hook, evaluated.Assessment.Category, version);
-            if (!memo.AskedBefore(key))
+            if (!memo.ShouldKeep(key))
             {
                 return TypedResults.Ok(new CdsResponse([composed]));
             }

@@ -58,7 +58,7 @@ public static partial class EvaluationEndpoints
             {
                 var result = engine.Evaluator.Evaluate(profile, language.Value);
                 category = result.Assessment.Category;
-                if (memo.AskedBefore(key))
+                if (memo.ShouldKeep(key))
                 {
                     encoded = new EncodedAnswer(JsonAnswer.Encode(result, json.Value.SerializerOptions), category);
                     memo.Add(key, encoded);
