@@ -7,9 +7,6 @@ using DecisionApi.Features.Evaluations;
 using DecisionApi.Features.Health;
 using DecisionApi.Features.Summary;
 using DecisionApi.Infrastructure;
-using DecisionApi.RuleStore;
-using DecisionApi.RuleStore.Evaluation;
-using DecisionApi.RuleStore.Storage;
 using FluentValidation;
 using Microsoft.Extensions.Options;
 
@@ -88,7 +85,6 @@ builder.Services.AddCors(options => options.AddPolicy(CdsHooksEndpoints.CorsPoli
     .WithMethods("GET", "POST", "OPTIONS")
     .WithHeaders("Authorization", "Content-Type")));
 
-builder.Logging.AddConsoleFormatter<CompactJsonFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>();
 // In production (Logging:Console:FormatterName = compact) the console logger is replaced by the batched compact sink:
 // the same lines, a fraction of the cost per request.
 if (builder.Configuration["Logging:Console:FormatterName"] == CompactJsonFormatter.Name)

@@ -1,42 +1,25 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Logging.Console;
 
 namespace DecisionApi.Infrastructure;
 
 /// <summary>
 /// One JSON line per log event, each value once: time, level, category, event id, then the event's named values as
 /// properties for the service's own events (<c>"status":200</c>), the message for the framework's, and the exception
-/// (errors only). The framework's
-/// JSON formatter writes the rendered message and then every value again under <c>State</c>, with the template: about
-/// twice the bytes for the same facts. Selected with <c>Logging:Console:FormatterName</c> = <c>compact</c>.
+/// (errors only). The framework's JSON formatter writes the rendered message and then every value again under
+/// <c>State</c>, with the template: about twice the bytes for the same facts. Written by
+/// <see cref="CompactJsonLoggerProvider"/>, selected with <c>Logging:Console:FormatterName</c> = <c>compact</c>.
 /// </summary>
-public sealed class CompactJsonFormatter() : ConsoleFormatter(Name)
+public static class CompactJsonFormatter
 {
-    public new const string Name = "compact";
+    public const string Name = "compact";
 
-    public override void Write<TState>(in LogEntry<TState> logEntry, IExternalScopeProvider? scopeProvider, TextWriter textWriter)
-    {
-        ArgumentNullException.ThrowIfNull(textWriter);
-        var buffer = new ArrayBufferWriter<byte>(256);
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            WriteEntry(json, logEntry.LogLevel, logEntry.Category, logEntry.EventId, logEntry.State, logEntry.Exception, logEntry.Formatter);
-        }
-
-        textWriter.Write(Encoding.UTF8.GetString(buffer.WrittenSpan));
-        textWriter.Write(Environment.NewLine);
-    }
-
-    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     // Property names of the service's events, camel-cased once per name.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Names = new(StringComparer.Ordinal);
 
     /// <summary>Writes one event as a JSON object (without the line end).</summary>
-    internal static void WriteEntry<TState>(
+    public static void WriteEntry<TState>(
         Utf8JsonWriter json, LogLevel level, string category, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string>? formatter)
     {
         json.WriteStartObject();

@@ -165,15 +165,12 @@ public sealed class InputAndHeaderTests(CdsHooksFactory factory) : IClassFixture
     [Fact]
     public void The_compact_formatter_writes_each_value_once_on_one_line()
     {
-        var formatter = new CompactJsonFormatter();
-        var writer = new StringWriter();
         var state = new List<KeyValuePair<string, object?>>
         {
             new("Method", "POST"), new("Status", 200), new("ElapsedMs", 0.41234), new("{OriginalFormat}", "{Method} {Status} {ElapsedMs} ms"),
         };
-        formatter.Write(new LogEntry<List<KeyValuePair<string, object?>>>(LogLevel.Information, "DecisionApi.Infrastructure.RequestLogMiddleware", new EventId(1000), state, null, (s, _) => "POST 200 0.41234 ms"), null, writer);
-        var line = writer.ToString();
-        line.TrimEnd().Should().NotContain("\n");
+        var line = Line(json => CompactJsonFormatter.WriteEntry(json, LogLevel.Information, "DecisionApi.Infrastructure.RequestLogMiddleware", new EventId(1000), state, null, (s, _) => "POST 200 0.41234 ms"));
+        line.Should().NotContain("\n");
         var json = JsonDocument.Parse(line).RootElement;
         json.GetProperty("method").GetString().Should().Be("POST");
         json.GetProperty("status").GetInt32().Should().Be(200);
@@ -182,9 +179,19 @@ public sealed class InputAndHeaderTests(CdsHooksFactory factory) : IClassFixture
         json.TryGetProperty("message", out _).Should().BeFalse("the values are not repeated as text");
         line.Should().NotContain("OriginalFormat");
 
-        writer = new StringWriter();
-        formatter.Write(new LogEntry<string>(LogLevel.Information, "Microsoft.Hosting.Lifetime", default, "x", null, (_, _) => "Now listening on: http://[::]:8080"), null, writer);
-        JsonDocument.Parse(writer.ToString()).RootElement.GetProperty("message").GetString().Should().Be("Now listening on: http://[::]:8080");
+        line = Line(json => CompactJsonFormatter.WriteEntry(json, LogLevel.Information, "Microsoft.Hosting.Lifetime", default, "x", null, (_, _) => "Now listening on: http://[::]:8080"));
+        JsonDocument.Parse(line).RootElement.GetProperty("message").GetString().Should().Be("Now listening on: http://[::]:8080");
+    }
+
+    private static string Line(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            write(json);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private sealed class ThrowingValidator : AbstractValidator<EvaluationRequest>

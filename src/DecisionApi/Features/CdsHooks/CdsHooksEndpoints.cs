@@ -3,7 +3,6 @@ using DecisionApi.Features.CdsHooks.Security;
 using DecisionApi.Infrastructure;
 using DecisionApi.RuleStore;
 using DecisionApi.RuleStore.Content;
-using DecisionApi.RuleStore.Evaluation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
