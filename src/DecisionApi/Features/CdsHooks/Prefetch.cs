@@ -46,6 +46,9 @@ public sealed class ResolvedPrefetch
 {
     private readonly Dictionary<string, List<JsonElement>> pages = [];
 
+    // Each key's resources, listed once: the chart reader asks for some keys several times.
+    private readonly Dictionary<string, List<JsonElement>> resources = [];
+
     public HashSet<string> NoData { get; } = [];
     public HashSet<string> Partial { get; } = [];
     public HashSet<string> Unavailable { get; } = [];
@@ -58,13 +61,21 @@ public sealed class ResolvedPrefetch
         }
 
         list.Add(page);
+        resources.Remove(key);
     }
 
     /// <summary>The patient the call is for (<c>context.patientId</c>): resources that name another patient are left out.</summary>
     public string? PatientId { get; init; }
 
-    public IEnumerable<JsonElement> Resources(string key) =>
-        pages.GetValueOrDefault(key, []).SelectMany(FhirJson.Resources).Where(r => FhirJson.About(r, PatientId));
+    public IReadOnlyList<JsonElement> Resources(string key)
+    {
+        if (!resources.TryGetValue(key, out var list))
+        {
+            resources[key] = list = [.. pages.GetValueOrDefault(key, []).SelectMany(FhirJson.Resources).Where(r => FhirJson.About(r, PatientId))];
+        }
+
+        return list;
+    }
 }
 
 /// <summary>The outcome of completing the prefetch: the data, or the required keys (only the Patient) that could not be obtained.</summary>
