@@ -18,7 +18,9 @@ namespace DecisionApi.Infrastructure;
 /// computed by the real evaluator, and the CDS Hooks bodies as schemas with named examples. Response schemas never set
 /// additionalProperties: false, so adding a response field stays a non-breaking change.
 /// </summary>
-public sealed class OpenApiContractFilter(RuleStoreSnapshot store, Evaluator evaluator, IOptions<CdsHooksOptions> cdsOptions, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions) : IDocumentFilter
+/// <remarks>Swashbuckle builds its filters once, from the root service provider: the filter takes the live store (a
+/// singleton) and reads the serving engine each time the document is built, never a request-scoped snapshot.</remarks>
+public sealed class OpenApiContractFilter(LiveRuleStore live, IOptions<CdsHooksOptions> cdsOptions, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions) : IDocumentFilter
 {
     public const string ApiKeyScheme = "ApiKey";
     public const string CdsJwtScheme = "CdsHooksJwt";
@@ -39,6 +41,7 @@ public sealed class OpenApiContractFilter(RuleStoreSnapshot store, Evaluator eva
 
     public void Apply(OpenApiDocument swaggerDoc, DocumentFilterContext context)
     {
+        var engine = live.Current;
         var document = swaggerDoc;
         document.Info.Contact = new OpenApiContact { Name = "DecisionApi maintainers", Email = "decision-api@example.org", Url = new Uri("https://example.org/decision-api") };
         document.Info.License = new OpenApiLicense { Name = "Apache-2.0", Url = new Uri("https://www.apache.org/licenses/LICENSE-2.0") };
@@ -62,17 +65,17 @@ public sealed class OpenApiContractFilter(RuleStoreSnapshot store, Evaluator eva
             Description = "The CDS Hooks 2.0 JWT the EHR signs with a key from its registered JWK Set (iss, sub, aud = this service's URL, exp, jti), validated following RFC8725 (JWT best current practices): the algorithm is pinned to the key, never \"none\".",
         };
 
-        AddSchemas(document);
+        AddSchemas(document, engine.Snapshot);
         foreach (var (path, item) in document.Paths)
         {
             foreach (var (method, operation) in item.Operations ?? [])
             {
-                ApplyOperation(document, path, method, operation);
+                ApplyOperation(document, path, method, operation, engine.Snapshot, engine.Evaluator);
             }
         }
     }
 
-    private void AddSchemas(OpenApiDocument document)
+    private static void AddSchemas(OpenApiDocument document, RuleStoreSnapshot store)
     {
         var schemas = document.Components!.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         schemas["CdsHooksRequest"] = CdsRequestSchema();
@@ -171,7 +174,7 @@ public sealed class OpenApiContractFilter(RuleStoreSnapshot store, Evaluator eva
         }
     }
 
-    private void ApplyOperation(OpenApiDocument document, string path, HttpMethod method, OpenApiOperation operation)
+    private void ApplyOperation(OpenApiDocument document, string path, HttpMethod method, OpenApiOperation operation, RuleStoreSnapshot store, Evaluator evaluator)
     {
         operation.Responses ??= [];
         var isCds = path.StartsWith("/cds-services", StringComparison.Ordinal);
