@@ -30,6 +30,7 @@ public sealed class CompactJsonLoggerProvider : ILoggerProvider
     private readonly ConcurrentQueue<byte[]> queue = new();
     private readonly CancellationTokenSource stopping = new();
     private int queued;
+    private int disposed;
     private readonly Stream output;
     private readonly Thread writer;
     private readonly ConcurrentDictionary<string, Logger> loggers = new(StringComparer.Ordinal);
@@ -44,12 +45,22 @@ public sealed class CompactJsonLoggerProvider : ILoggerProvider
         this.output = output;
         writer = new Thread(WriteLines) { IsBackground = true, Name = "compact-json-log" };
         writer.Start();
+        // A process that ends without disposing the host (Environment.Exit, SIGKILL aside) still writes what is queued.
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
+
+    private void OnProcessExit(object? sender, EventArgs e) => Dispose();
 
     public ILogger CreateLogger(string categoryName) => loggers.GetOrAdd(categoryName, name => new Logger(name, this));
 
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         stopping.Cancel();
         writer.Join(TimeSpan.FromSeconds(5));
         stopping.Dispose();

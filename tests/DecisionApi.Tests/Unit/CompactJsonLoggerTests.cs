@@ -60,6 +60,19 @@ public sealed partial class CompactJsonLoggerTests
         JsonDocument.Parse(lines[1]).RootElement.GetProperty("exception").GetString().Should().Contain("boom");
     }
 
+    [Fact]
+    public void Disposing_twice_is_harmless_and_lines_after_it_are_not_written()
+    {
+        var output = new MemoryStream();
+        var provider = new CompactJsonLoggerProvider(output);
+        var logger = provider.CreateLogger("DecisionApi.Test");
+        LogLine(logger, 0, 0, "GET");
+        provider.Dispose();
+        provider.Dispose();
+        LogLine(logger, 0, 1, "GET");
+        Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().ContainSingle();
+    }
+
     [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "Now listening on: {Address}")]
     private static partial void LogListening(ILogger logger, string address);
 
