@@ -51,6 +51,7 @@ public sealed class AnswerMemo(long budgetBytes, TimeProvider? clock = null)
     private readonly ConcurrentDictionary<string, byte> seenOnce = new(StringComparer.Ordinal);
     private long bytes;
     private volatile bool full;
+    private int seenCount;
 
     public bool Enabled => budgetBytes > 0;
 
@@ -71,15 +72,22 @@ public sealed class AnswerMemo(long budgetBytes, TimeProvider? clock = null)
     {
         if (seenOnce.TryRemove(key, out _))
         {
+            Interlocked.Decrement(ref seenCount);
             return true;
         }
 
-        if (seenOnce.Count >= SeenOnceLimit)
+        // A counter of its own: ConcurrentDictionary.Count takes every lock of the dictionary.
+        if (Volatile.Read(ref seenCount) >= SeenOnceLimit)
         {
             seenOnce.Clear();
+            Interlocked.Exchange(ref seenCount, 0);
         }
 
-        seenOnce.TryAdd(key, 0);
+        if (seenOnce.TryAdd(key, 0))
+        {
+            Interlocked.Increment(ref seenCount);
+        }
+
         return false;
     }
 

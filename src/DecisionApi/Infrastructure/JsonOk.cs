@@ -84,7 +84,7 @@ public static class JsonAnswer
     }
 
     /// <summary>Where the (only) uuid placeholder starts in an encoded card, or -1.</summary>
-    public static int UuidOffset(byte[] body) => body.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(UuidPlaceholder));
+    public static int UuidOffset(byte[] body) => body.AsSpan().IndexOf("00000000-0000-0000-0000-000000000000"u8);
 
     /// <summary>Copies the answer into the response, with a fresh uuid where the placeholder is.</summary>
     public static void Write(IBufferWriter<byte> output, EncodedAnswer answer)
