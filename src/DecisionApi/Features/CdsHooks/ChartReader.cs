@@ -39,20 +39,46 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             unknowns.Add(("cds.unknown.partial", key));
         }
 
-        var age = prefetch.Resources(PrefetchKeys.Patient).Where(r => r.Text("resourceType") == "Patient").Select(AgeOf).FirstOrDefault(a => a is not null);
-        var hasKneeOa = prefetch.Resources(PrefetchKeys.KneeOaConditions)
-            .Any(r => r.Text("resourceType") == "Condition" && FhirJson.InForce(r)
-                && FhirJson.CodingKeys(r.Property("code")).Any(codes.KneeOsteoarthritis.Contains));
+        int? age = null;
+        foreach (var patient in prefetch.Resources(PrefetchKeys.Patient))
+        {
+            if (patient.Is("resourceType", "Patient") && AgeOf(patient) is { } found)
+            {
+                age = found;
+                break;
+            }
+        }
+
+        // One pass over the conditions: knee OA in force, and every comorbidity the store lists, in chart order, once.
+        var hasKneeOa = false;
+        List<string>? conditions = null;
+        foreach (var condition in prefetch.Resources(PrefetchKeys.KneeOaConditions))
+        {
+            if (!condition.Is("resourceType", "Condition") || !FhirJson.InForce(condition) || condition.Property("code") is not { } code)
+            {
+                continue;
+            }
+
+            foreach (var coding in code.Array("coding"))
+            {
+                hasKneeOa = hasKneeOa || codes.KneeOsteoarthritis.ValuesOf(coding).Length > 0;
+                foreach (var value in codes.ConditionsByCoding.ValuesOf(coding))
+                {
+                    if (!(conditions ??= []).Contains(value))
+                    {
+                        conditions.Add(value);
+                    }
+                }
+            }
+        }
+
         var klGrade = KlGradeOf(prefetch.Resources(PrefetchKeys.KlGradeObservations));
-
         var recognised = RecogniseTreatments(prefetch);
-        var treatments = recognised.Select(r => r.Treatment).ToList();
-
-        var conditions = prefetch.Resources(PrefetchKeys.KneeOaConditions).Where(r => r.Text("resourceType") == "Condition" && FhirJson.InForce(r))
-            .SelectMany(r => FhirJson.CodingKeys(r.Property("code")))
-            .SelectMany(key => codes.ConditionsByCode.GetValueOrDefault(key, []))
-            .Distinct(StringComparer.Ordinal)
-            .ToList();
+        var treatments = new List<string>(recognised.Count);
+        foreach (var treatment in recognised)
+        {
+            treatments.Add(treatment.Treatment);
+        }
 
         if (age is null && NotYetTold(prefetch, PrefetchKeys.Patient))
         {
@@ -70,68 +96,83 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         }
 
         unknowns.Add(("cds.unknown.bmi", null));
-        if (conditions.Count == 0)
+        if (conditions is null)
         {
             unknowns.Add(("cds.unknown.conditions", null));
         }
 
-        var profile = new PatientProfile(age, klGrade, treatments, Bmi: null, Conditions: conditions.Count == 0 ? null : conditions);
+        var profile = new PatientProfile(age, klGrade, treatments, Bmi: null, Conditions: conditions);
         return new ChartReading(profile, hasKneeOa, unknowns, recognised);
     }
 
     /// <summary>The card already says the key had no data or could not be retrieved: "not documented" would repeat it wrongly.</summary>
     private static bool NotYetTold(ResolvedPrefetch prefetch, string key) => !prefetch.NoData.Contains(key) && !prefetch.Unavailable.Contains(key);
 
-    /// <summary>Every prior treatment the chart shows, each once with the best way it was recognised.</summary>
+    /// <summary>Every prior treatment the chart shows, each once with the best way it was recognised, by treatment code.</summary>
     private List<RecognisedTreatment> RecogniseTreatments(ResolvedPrefetch prefetch)
     {
-        var medications = BundledMedications(prefetch);
-        var found = new List<RecognisedTreatment>();
-
-        foreach (var procedure in prefetch.Resources(PrefetchKeys.Procedures).Where(r => r.Is("resourceType", "Procedure") && FhirJson.InForce(r)))
+        var found = new RecognisedTreatments();
+        foreach (var procedure in prefetch.Resources(PrefetchKeys.Procedures))
         {
-            found.AddRange(recogniser.Activity([procedure.Property("code")], []));
-        }
-
-        foreach (var request in prefetch.Resources(PrefetchKeys.ServiceRequests)
-            .Where(r => r.Is("resourceType", "ServiceRequest") && r.Is("status", "completed")))
-        {
-            found.AddRange(recogniser.Activity([request.Property("code")], []));
-        }
-
-        foreach (var plan in prefetch.Resources(PrefetchKeys.CarePlans).Where(r => r.Is("resourceType", "CarePlan") && FhirJson.InForce(r)))
-        {
-            foreach (var detail in plan.Array("activity").Select(a => a.Property("detail")).OfType<JsonElement>()
-                .Where(d => !d.IsOneOf("status", ActivityNotDone)))
+            if (procedure.Is("resourceType", "Procedure") && FhirJson.InForce(procedure))
             {
-                found.AddRange(recogniser.Activity([detail.Property("code")], detail.Text("description") is { } description ? [description] : []));
+                recogniser.Activity(procedure.Property("code"), null, found);
             }
         }
 
-        var medicationUses = prefetch.Resources(PrefetchKeys.MedicationRequests)
-                .Where(r => r.Is("resourceType", "MedicationRequest") && r.IsOneOf("status", PrescribedStatuses) && !r.IsOneOf("intent", NotAnOrderIntents))
-                .Select(r => (Resource: r, Dosage: "dosageInstruction"))
-            .Concat(prefetch.Resources(PrefetchKeys.MedicationStatements)
-                .Where(r => r.Is("resourceType", "MedicationStatement") && r.IsOneOf("status", TakenStatuses))
-                .Select(r => (Resource: r, Dosage: "dosage")));
-        foreach (var (resource, dosage) in medicationUses)
+        foreach (var request in prefetch.Resources(PrefetchKeys.ServiceRequests))
         {
-            found.AddRange(recogniser.Medication(MedicationOf(resource, dosage, medications)));
+            if (request.Is("resourceType", "ServiceRequest") && request.Is("status", "completed"))
+            {
+                recogniser.Activity(request.Property("code"), null, found);
+            }
         }
 
-        // Keep each treatment once, recognised the best way (code before class before display before text).
-        return
-        [
-            .. found.GroupBy(r => r.Treatment, StringComparer.Ordinal)
-                .Select(g => g.OrderBy(r => r.By).First())
-                .OrderBy(r => r.Treatment, StringComparer.Ordinal),
-        ];
+        foreach (var plan in prefetch.Resources(PrefetchKeys.CarePlans))
+        {
+            if (!plan.Is("resourceType", "CarePlan") || !FhirJson.InForce(plan))
+            {
+                continue;
+            }
+
+            foreach (var activity in plan.Array("activity"))
+            {
+                if (activity.Property("detail") is { } detail && !detail.IsOneOf("status", ActivityNotDone))
+                {
+                    recogniser.Activity(detail.Property("code"), detail.Text("description"), found);
+                }
+            }
+        }
+
+        // Medication resources sent in any prefetch key, by id: listed only when a use references one.
+        Dictionary<string, JsonElement>? bundled = null;
+        var parts = new MedicationParts();
+        foreach (var request in prefetch.Resources(PrefetchKeys.MedicationRequests))
+        {
+            if (request.Is("resourceType", "MedicationRequest") && request.IsOneOf("status", PrescribedStatuses) && !request.IsOneOf("intent", NotAnOrderIntents))
+            {
+                ReadMedication(request, "dosageInstruction", prefetch, ref bundled, parts);
+                recogniser.Medication(parts, found);
+            }
+        }
+
+        foreach (var statement in prefetch.Resources(PrefetchKeys.MedicationStatements))
+        {
+            if (statement.Is("resourceType", "MedicationStatement") && statement.IsOneOf("status", TakenStatuses))
+            {
+                ReadMedication(statement, "dosage", prefetch, ref bundled, parts);
+                recogniser.Medication(parts, found);
+            }
+        }
+
+        return found.ToSortedList();
     }
 
     /// <summary>The medication's codings and texts: the CodeableConcept, or the contained or bundled Medication it references.</summary>
-    private static MedicationParts MedicationOf(JsonElement use, string dosageProperty, Dictionary<string, JsonElement> bundled)
+    private static void ReadMedication(
+        JsonElement use, string dosageProperty, ResolvedPrefetch prefetch, ref Dictionary<string, JsonElement>? bundled, MedicationParts parts)
     {
-        var parts = new MedicationParts();
+        parts.Clear();
         parts.AddConcept(use.Property("medicationCodeableConcept"));
         var medicationReference = use.Property("medicationReference");
         if (medicationReference?.Text("display") is { } display)
@@ -140,7 +181,7 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             parts.Texts.Add(display);
         }
 
-        if (medicationReference?.Text("reference") is { } reference && Resolve(use, reference, bundled) is { } medication)
+        if (medicationReference?.Text("reference") is { } reference && Resolve(use, reference, prefetch, ref bundled) is { } medication)
         {
             parts.AddConcept(medication.Property("code"));
             foreach (var ingredient in medication.Array("ingredient"))
@@ -155,16 +196,23 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         {
             parts.AddConcept(dosage.Property("route"), formOnly: true);
         }
-
-        return parts;
     }
 
-    private static JsonElement? Resolve(JsonElement use, string reference, Dictionary<string, JsonElement> bundled)
+    private static JsonElement? Resolve(JsonElement use, string reference, ResolvedPrefetch prefetch, ref Dictionary<string, JsonElement>? bundled)
     {
         if (reference.StartsWith('#'))
         {
-            var id = reference[1..];
-            return use.Array("contained").Where(c => c.Is("resourceType", "Medication") && c.Is("id", id)).Select(c => (JsonElement?)c).FirstOrDefault();
+            var id = reference.AsSpan(1);
+            foreach (var contained in use.Array("contained"))
+            {
+                if (contained.Is("resourceType", "Medication") && contained.TryGetProperty("id", out var containedId)
+                    && containedId.ValueKind == JsonValueKind.String && containedId.ValueEquals(id))
+                {
+                    return contained;
+                }
+            }
+
+            return null;
         }
 
         // "Medication/123", or an absolute URL ending in it.
@@ -175,6 +223,7 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         }
 
         var idPart = reference[(marker + "Medication/".Length)..].Split('/')[0];
+        bundled ??= BundledMedications(prefetch);
         return bundled.TryGetValue(idPart, out var found) ? found : null;
     }
 
@@ -184,9 +233,9 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         var medications = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var key in PrefetchKeys.All)
         {
-            foreach (var medication in prefetch.Resources(key).Where(r => r.Is("resourceType", "Medication")))
+            foreach (var medication in prefetch.Resources(key))
             {
-                if (medication.Text("id") is { } id)
+                if (medication.Is("resourceType", "Medication") && medication.Text("id") is { } id)
                 {
                     medications.TryAdd(id, medication);
                 }
@@ -198,15 +247,8 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
 
     private int? AgeOf(JsonElement patient)
     {
-        var birthDate = patient.Text("birthDate");
-        if (birthDate is null)
-        {
-            return null;
-        }
-
         // FHIR dates may be partial (YYYY or YYYY-MM): take the first day of the period.
-        string[] formats = ["yyyy-MM-dd", "yyyy-MM", "yyyy"];
-        if (!DateOnly.TryParseExact(birthDate, formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var born))
+        if (patient.Text("birthDate") is not { } birthDate || ParseDate(birthDate) is not { } born)
         {
             return null;
         }
@@ -221,15 +263,59 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         return age is >= 0 and <= 150 ? age : null;
     }
 
-    /// <summary>The most recent KL-grade Observation in force with a valueInteger of 0–4.</summary>
-    private int? KlGradeOf(IEnumerable<JsonElement> observations) =>
-        observations
-            .Where(o => o.Text("resourceType") == "Observation" && FhirJson.InForce(o)
-                && o.Text("status") is null or "final" or "amended" or "corrected" or "preliminary"
-                && FhirJson.CodingKeys(o.Property("code")).Any(codes.KlGradeObservation.Contains))
-            .Select(o => (When: o.Text("effectiveDateTime") ?? o.Text("issued") ?? "", Value: o.Property("valueInteger")))
-            .Where(o => o.Value is { ValueKind: JsonValueKind.Number } v && v.TryGetInt32(out var grade) && grade is >= 0 and <= 4)
-            .OrderByDescending(o => o.When, StringComparer.Ordinal)
-            .Select(o => (int?)o.Value!.Value.GetInt32())
-            .FirstOrDefault();
+    /// <summary>A FHIR date, <c>YYYY</c>, <c>YYYY-MM</c> or <c>YYYY-MM-DD</c> (ASCII digits only), as its first day; null otherwise.</summary>
+    public static DateOnly? ParseDate(string text)
+    {
+        static int Digits(ReadOnlySpan<char> span)
+        {
+            var value = 0;
+            foreach (var c in span)
+            {
+                if (!char.IsAsciiDigit(c))
+                {
+                    return -1;
+                }
+
+                value = (value * 10) + (c - '0');
+            }
+
+            return value;
+        }
+
+        if (text.Length is not (4 or 7 or 10) || (text.Length >= 7 && text[4] != '-') || (text.Length == 10 && text[7] != '-'))
+        {
+            return null;
+        }
+
+        var year = Digits(text.AsSpan(0, 4));
+        var month = text.Length >= 7 ? Digits(text.AsSpan(5, 2)) : 1;
+        var day = text.Length == 10 ? Digits(text.AsSpan(8, 2)) : 1;
+        return year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month) ? new DateOnly(year, month, day) : null;
+    }
+
+    /// <summary>The most recent KL-grade Observation in force with a valueInteger of 0–4 (the first of equally recent ones).</summary>
+    private int? KlGradeOf(ReadOnlySpan<JsonElement> observations)
+    {
+        int? grade = null;
+        string? latest = null;
+        foreach (var observation in observations)
+        {
+            if (!observation.Is("resourceType", "Observation") || !FhirJson.InForce(observation)
+                || observation.Text("status") is not (null or "final" or "amended" or "corrected" or "preliminary")
+                || !codes.KlGradeObservation.AnyOf(observation.Property("code"))
+                || observation.Property("valueInteger") is not { ValueKind: JsonValueKind.Number } value
+                || !value.TryGetInt32(out var found) || found is < 0 or > 4)
+            {
+                continue;
+            }
+
+            var when = observation.Text("effectiveDateTime") ?? observation.Text("issued") ?? "";
+            if (latest is null || string.CompareOrdinal(when, latest) > 0)
+            {
+                (latest, grade) = (when, found);
+            }
+        }
+
+        return grade;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using System.Text.Json;
 using DecisionApi.RuleStore;
 using DecisionApi.RuleStore.Content;
 
@@ -13,36 +14,79 @@ public sealed class FhirCodeMap
 
     public FhirCodeMap(RuleStoreSnapshot store)
     {
-        TreatmentsByCode = Index(store.Treatments);
-        ConditionsByCode = Index(store.Conditions);
+        ConditionsByCoding = new CodingLookup(store.Conditions.SelectMany(e => e.Codes.Select(c => (c.System, c.Code, e.Code))));
         KneeOsteoarthritis = Group(store, KneeOsteoarthritisGroup);
         KlGradeObservation = Group(store, KlGradeObservationGroup);
         MscOrder = Group(store, MscOrderGroup);
-        TreatmentCodings = [.. store.Treatments.SelectMany(t => t.Codes)];
         KneeOsteoarthritisCodings = store.FhirCodeGroups.GetValueOrDefault(KneeOsteoarthritisGroup, []);
         KlGradeObservationCodings = store.FhirCodeGroups.GetValueOrDefault(KlGradeObservationGroup, []);
     }
 
-    /// <summary><c>system|code</c> → treatment vocabulary codes.</summary>
-    public FrozenDictionary<string, string[]> TreatmentsByCode { get; }
+    /// <summary>FHIR coding → condition vocabulary codes.</summary>
+    public CodingLookup ConditionsByCoding { get; }
 
-    /// <summary><c>system|code</c> → condition vocabulary codes.</summary>
-    public FrozenDictionary<string, string[]> ConditionsByCode { get; }
-
-    public FrozenSet<string> KneeOsteoarthritis { get; }
-    public FrozenSet<string> KlGradeObservation { get; }
-    public FrozenSet<string> MscOrder { get; }
-    public IReadOnlyList<CodeMapping> TreatmentCodings { get; }
+    public CodingLookup KneeOsteoarthritis { get; }
+    public CodingLookup KlGradeObservation { get; }
+    public CodingLookup MscOrder { get; }
     public IReadOnlyList<CodeMapping> KneeOsteoarthritisCodings { get; }
     public IReadOnlyList<CodeMapping> KlGradeObservationCodings { get; }
 
-    public static string Key(string? system, string? code) => $"{system}|{code}";
+    private static CodingLookup Group(RuleStoreSnapshot store, string group) =>
+        new(store.FhirCodeGroups.GetValueOrDefault(group, []).Select(c => (c.System, c.Code, group)));
+}
 
-    private static FrozenDictionary<string, string[]> Index(IEnumerable<VocabularyEntry> entries) =>
-        entries.SelectMany(e => e.Codes.Select(c => (Key: Key(c.System, c.Code), e.Code)))
-            .GroupBy(x => x.Key, StringComparer.Ordinal)
-            .ToFrozenDictionary(g => g.Key, g => g.Select(x => x.Code).Distinct(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+/// <summary>
+/// Store codings (system and code) with the vocabulary codes they stand for, looked up straight from a FHIR
+/// <c>Coding</c>: by its code, then its system compared in the JSON, so no <c>system|code</c> string is built per coding.
+/// </summary>
+public sealed class CodingLookup
+{
+    private readonly FrozenDictionary<string, (string System, string[] Values)[]> byCode;
 
-    private static FrozenSet<string> Group(RuleStoreSnapshot store, string group) =>
-        store.FhirCodeGroups.GetValueOrDefault(group, []).Select(c => Key(c.System, c.Code)).ToFrozenSet(StringComparer.Ordinal);
+    public CodingLookup(IEnumerable<(string System, string Code, string Value)> codings) =>
+        byCode = codings
+            .GroupBy(c => c.Code, StringComparer.Ordinal)
+            .ToFrozenDictionary(
+                byCode => byCode.Key,
+                byCode => byCode.GroupBy(c => c.System, StringComparer.Ordinal)
+                    .Select(bySystem => (bySystem.Key, bySystem.Select(c => c.Value).Distinct(StringComparer.Ordinal).ToArray()))
+                    .ToArray(),
+                StringComparer.Ordinal);
+
+    /// <summary>The vocabulary codes of a coding with a string system and code the store lists; empty for any other.</summary>
+    public string[] ValuesOf(JsonElement coding)
+    {
+        if (coding.Text("code") is { } code && byCode.TryGetValue(code, out var systems)
+            && coding.ValueKind == JsonValueKind.Object && coding.TryGetProperty("system", out var system) && system.ValueKind == JsonValueKind.String)
+        {
+            foreach (var (known, values) in systems)
+            {
+                if (system.ValueEquals(known))
+                {
+                    return values;
+                }
+            }
+        }
+
+        return [];
+    }
+
+    /// <summary>Whether any coding of the CodeableConcept is one the store lists.</summary>
+    public bool AnyOf(JsonElement? codeableConcept)
+    {
+        if (codeableConcept is not { } concept)
+        {
+            return false;
+        }
+
+        foreach (var coding in concept.Array("coding"))
+        {
+            if (ValuesOf(coding).Length > 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace DecisionApi.Features.CdsHooks;
 
@@ -42,26 +44,51 @@ public static class FhirJson
             ? value
             : null;
 
-    public static IEnumerable<JsonElement> Array(this JsonElement element, string property) =>
-        element.Property(property) is { ValueKind: JsonValueKind.Array } array ? array.EnumerateArray() : [];
+    /// <summary>The items of an array property, or none. A struct enumerator: a <c>foreach</c> over it allocates nothing.</summary>
+    public static JsonElement.ArrayEnumerator Array(this JsonElement element, string property) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray()
+            : EmptyArray.EnumerateArray();
+
+    private static readonly JsonElement EmptyArray = JsonDocument.Parse("[]").RootElement.Clone();
 
     /// <summary>The resources of a Bundle, or the element itself when it is a single resource; OperationOutcomes are skipped.</summary>
-    public static IEnumerable<JsonElement> Resources(JsonElement element)
+    public static List<JsonElement> Resources(JsonElement element)
     {
-        if (element.ValueKind != JsonValueKind.Object)
+        var resources = new List<JsonElement>();
+        AddResources(element, patientId: null, resources);
+        return resources;
+    }
+
+    /// <summary>
+    /// Adds the resources of a Bundle, or the element itself when it is a single resource, that can be about
+    /// <paramref name="patientId"/> (see <see cref="About"/>); OperationOutcomes are skipped.
+    /// </summary>
+    public static void AddResources(JsonElement element, string? patientId, List<JsonElement> into)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty("resourceType", out var type) || type.ValueKind != JsonValueKind.String)
         {
-            return [];
+            return;
         }
 
-        if (element.Text("resourceType") == "Bundle")
+        if (!type.ValueEquals("Bundle"u8))
         {
-            return element.Array("entry")
-                .Select(entry => entry.Property("resource"))
-                .Where(resource => resource is { ValueKind: JsonValueKind.Object } r && r.Text("resourceType") != "OperationOutcome")
-                .Select(resource => resource!.Value);
+            if (!type.ValueEquals("OperationOutcome"u8) && About(element, patientId))
+            {
+                into.Add(element);
+            }
+
+            return;
         }
 
-        return element.Text("resourceType") is { } type && type != "OperationOutcome" ? [element] : [];
+        foreach (var entry in element.Array("entry"))
+        {
+            if (entry.Property("resource") is { ValueKind: JsonValueKind.Object } resource && !resource.Is("resourceType", "OperationOutcome")
+                && About(resource, patientId))
+            {
+                into.Add(resource);
+            }
+        }
     }
 
     /// <summary>
@@ -77,36 +104,34 @@ public static class FhirJson
             return true;
         }
 
-        if (resource.Text("resourceType") == "Patient")
+        if (resource.Is("resourceType", "Patient"))
         {
-            return resource.Text("id") is not { } id || id == patientId;
+            return !resource.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || id.ValueEquals(patientId);
         }
 
-        foreach (var property in (string[])["subject", "patient"])
-        {
-            if (resource.Property(property)?.Text("reference") is { } reference && PatientIdOf(reference) is { } other && other != patientId)
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return !NamesAnotherPatient(resource, "subject", patientId) && !NamesAnotherPatient(resource, "patient", patientId);
     }
 
+    private static bool NamesAnotherPatient(JsonElement resource, string property, string patientId) =>
+        resource.Property(property)?.Text("reference") is { } reference && PatientIdSpan(reference) is { IsEmpty: false } other
+        && !other.SequenceEqual(patientId);
+
     /// <summary>The id in a Patient reference ("Patient/123", "https://ehr/fhir/Patient/123/_history/2"); null for any other form.</summary>
-    public static string? PatientIdOf(string reference)
+    public static string? PatientIdOf(string reference) => PatientIdSpan(reference) is { IsEmpty: false } id ? id.ToString() : null;
+
+    /// <summary>The id in a Patient reference, as a slice of it; empty for any other form.</summary>
+    private static ReadOnlySpan<char> PatientIdSpan(string reference)
     {
         var start = reference.StartsWith("Patient/", StringComparison.Ordinal) ? 0
             : reference.LastIndexOf("/Patient/", StringComparison.Ordinal) is var at and >= 0 ? at + 1 : -1;
         if (start < 0)
         {
-            return null;
+            return [];
         }
 
-        var id = reference[(start + "Patient/".Length)..];
-        var end = id.IndexOf('/', StringComparison.Ordinal);
-        id = end < 0 ? id : id[..end];
-        return id.Length == 0 ? null : id;
+        var id = reference.AsSpan(start + "Patient/".Length);
+        var end = id.IndexOf('/');
+        return end < 0 ? id : id[..end];
     }
 
     /// <summary>Whether every property name and string value can be read as text (valid UTF-8, no unpaired surrogate).</summary>
@@ -114,43 +139,62 @@ public static class FhirJson
     {
         try
         {
-            Read(element);
-            return true;
+            return Readable(element);
         }
         catch (InvalidOperationException)
         {
             return false;
         }
 
-        static void Read(JsonElement element)
+        // Raw UTF-8 without an escape is checked in place (no string is built); an escaped one is decoded, which throws
+        // on an unpaired surrogate escape.
+        static bool Readable(JsonElement element)
         {
             switch (element.ValueKind)
             {
                 case JsonValueKind.String:
-                    _ = element.GetString();
-                    break;
+                    return RawReadable(JsonMarshal.GetRawUtf8Value(element)) || element.GetString() is not null;
                 case JsonValueKind.Array:
                     foreach (var item in element.EnumerateArray())
                     {
-                        Read(item);
+                        if (!Readable(item))
+                        {
+                            return false;
+                        }
                     }
 
-                    break;
+                    return true;
                 case JsonValueKind.Object:
                     foreach (var property in element.EnumerateObject())
                     {
-                        _ = property.Name;
-                        Read(property.Value);
+                        if (!(RawReadable(JsonMarshal.GetRawUtf8PropertyName(property)) || property.Name is not null) || !Readable(property.Value))
+                        {
+                            return false;
+                        }
                     }
 
-                    break;
+                    return true;
+                default:
+                    return true;
             }
         }
+
+        static bool RawReadable(ReadOnlySpan<byte> raw) => !raw.Contains((byte)'\\') && Utf8.IsValid(raw);
     }
 
     /// <summary>The URL of the Bundle's next page, if any.</summary>
-    public static string? NextPage(JsonElement bundle) =>
-        bundle.Array("link").FirstOrDefault(link => link.Text("relation") == "next").Text("url");
+    public static string? NextPage(JsonElement bundle)
+    {
+        foreach (var link in bundle.Array("link"))
+        {
+            if (link.Is("relation", "next"))
+            {
+                return link.Text("url");
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>False for resources that were entered in error, not done, still draft, cancelled or refuted.</summary>
     public static bool InForce(JsonElement resource)
@@ -179,9 +223,4 @@ public static class FhirJson
     /// <summary>For orders being placed: draft counts, but entered-in-error, cancelled and revoked do not.</summary>
     public static bool InForceOrDraft(JsonElement order) => order.Text("status") is not ("entered-in-error" or "cancelled" or "revoked");
 
-    /// <summary><c>system|code</c> keys of every coding of a CodeableConcept.</summary>
-    public static IEnumerable<string> CodingKeys(JsonElement? codeableConcept) =>
-        codeableConcept is { } concept
-            ? concept.Array("coding").Select(c => FhirCodeMap.Key(c.Text("system"), c.Text("code")))
-            : [];
 }

@@ -9,10 +9,19 @@ public sealed class OrderMatcher(FhirCodeMap codes)
 
     /// <param name="draftOrders">The hook's <c>context.draftOrders</c> Bundle.</param>
     /// <param name="selections">For order-select, the <c>context.selections</c> ("ResourceType/id"); null for order-sign.</param>
-    public bool HasMscOrder(JsonElement draftOrders, IReadOnlyCollection<string>? selections) =>
-        FhirJson.Resources(draftOrders).Any(order =>
-            order.Text("resourceType") is { } type && OrderTypes.Contains(type)
-            && (selections is null || selections.Contains($"{type}/{order.Text("id")}"))
-            && FhirJson.InForceOrDraft(order)
-            && FhirJson.CodingKeys(order.Property("code") ?? order.Property("medicationCodeableConcept")).Any(codes.MscOrder.Contains));
+    public bool HasMscOrder(JsonElement draftOrders, IReadOnlyCollection<string>? selections)
+    {
+        foreach (var order in FhirJson.Resources(draftOrders))
+        {
+            if (order.Text("resourceType") is { } type && OrderTypes.Contains(type)
+                && (selections is null || selections.Contains($"{type}/{order.Text("id")}"))
+                && FhirJson.InForceOrDraft(order)
+                && codes.MscOrder.AnyOf(order.Property("code") ?? order.Property("medicationCodeableConcept")))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
@@ -44,10 +45,9 @@ public sealed class PrefetchTemplates(FhirCodeMap codes)
 /// </summary>
 public sealed class ResolvedPrefetch
 {
-    private readonly Dictionary<string, List<JsonElement>> pages = [];
-
-    // Each key's resources, listed once: the chart reader asks for some keys several times.
-    private readonly Dictionary<string, List<JsonElement>> resources = [];
+    // Per key (PrefetchKeys.All order): the pages sent or fetched, and their resources, listed once on first use.
+    private readonly List<JsonElement>?[] pages = new List<JsonElement>?[PrefetchKeys.All.Length];
+    private readonly List<JsonElement>?[] resources = new List<JsonElement>?[PrefetchKeys.All.Length];
 
     public HashSet<string> NoData { get; } = [];
     public HashSet<string> Partial { get; } = [];
@@ -55,27 +55,32 @@ public sealed class ResolvedPrefetch
 
     public void Add(string key, JsonElement page)
     {
-        if (!pages.TryGetValue(key, out var list))
-        {
-            pages[key] = list = [];
-        }
-
-        list.Add(page);
-        resources.Remove(key);
+        var index = IndexOf(key);
+        (pages[index] ??= []).Add(page);
+        resources[index] = null;
     }
 
     /// <summary>The patient the call is for (<c>context.patientId</c>): resources that name another patient are left out.</summary>
     public string? PatientId { get; init; }
 
-    public IReadOnlyList<JsonElement> Resources(string key)
+    /// <summary>The key's resources: every page's Bundle entries (or the single resource sent), OperationOutcomes and other patients' left out.</summary>
+    public ReadOnlySpan<JsonElement> Resources(string key)
     {
-        if (!resources.TryGetValue(key, out var list))
+        var index = IndexOf(key);
+        if (resources[index] is not { } list)
         {
-            resources[key] = list = [.. pages.GetValueOrDefault(key, []).SelectMany(FhirJson.Resources).Where(r => FhirJson.About(r, PatientId))];
+            resources[index] = list = [];
+            foreach (var page in pages[index] ?? [])
+            {
+                FhirJson.AddResources(page, PatientId, list);
+            }
         }
 
-        return list;
+        return CollectionsMarshal.AsSpan(list);
     }
+
+    private static int IndexOf(string key) =>
+        System.Array.IndexOf(PrefetchKeys.All, key) is var index and >= 0 ? index : throw new ArgumentOutOfRangeException(nameof(key), key, "Not a prefetch key.");
 }
 
 /// <summary>The outcome of completing the prefetch: the data, or the required keys (only the Patient) that could not be obtained.</summary>
@@ -94,7 +99,7 @@ public sealed partial class PrefetchResolver(
     public const string HttpClientName = "fhir";
     private const int MaxPages = 5;
 
-    public async Task<PrefetchResult> ResolveAsync(JsonElement request, JsonElement context, CancellationToken cancellationToken)
+    public async ValueTask<PrefetchResult> ResolveAsync(JsonElement request, JsonElement context, CancellationToken cancellationToken)
     {
         var resolved = new ResolvedPrefetch { PatientId = context.Text("patientId") };
         var prefetch = request.Property("prefetch");
@@ -102,68 +107,135 @@ public sealed partial class PrefetchResolver(
         // A token with control characters (CR/LF header injection) is refused before any request is built: the fhirServer
         // is then treated as unusable.
         var server = token is not null && !UsableToken(token) ? null : AllowedServer(request.Text("fhirServer"));
-        var settings = options.Value;
-        // The deadline's timer only when something may be fetched: a call with everything prefetched does no I/O.
-        using var deadline = server is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline?.CancelAfter(TimeSpan.FromSeconds(Math.Max(0.1, settings.FhirDeadlineSeconds)));
-        var deadlineToken = deadline?.Token ?? cancellationToken;
-        var budget = new ByteBudget(settings.FhirMaxTotalBytes);
 
-        var tasks = new List<Task<KeyResult>>();
-        foreach (var key in PrefetchKeys.All)
+        // Each key is settled from what was sent when nothing can be fetched for it (the common call: everything
+        // prefetched, or no usable fhirServer); only the rest become fetches, all in parallel under one deadline.
+        var keys = PrefetchKeys.All;
+        var outcomes = new KeyOutcome[keys.Length];
+        List<Task<KeyResult>>? fetches = null;
+        CancellationTokenSource? deadline = null;
+        ByteBudget? budget = null;
+        try
         {
-            JsonElement? sentPage = null;
-            if (prefetch is { ValueKind: JsonValueKind.Object } sent && sent.TryGetProperty(key, out var value))
+            for (var i = 0; i < keys.Length; i++)
             {
-                if (value.ValueKind == JsonValueKind.Null)
+                JsonElement? sentPage = null;
+                if (prefetch is { ValueKind: JsonValueKind.Object } sent && sent.TryGetProperty(keys[i], out var value))
                 {
-                    resolved.NoData.Add(key);
+                    if (value.ValueKind == JsonValueKind.Null)
+                    {
+                        resolved.NoData.Add(keys[i]);
+                        outcomes[i] = new KeyOutcome(Settled: true, NoData: true, null, Partial: false, null);
+                        continue;
+                    }
+
+                    if (!OnlyOperationOutcome(value))
+                    {
+                        sentPage = value;
+                    }
+                }
+
+                var hasNextPage = sentPage is { } page && FhirJson.NextPage(page) is not null;
+                if (server is null || (sentPage is not null && !hasNextPage))
+                {
+                    outcomes[i] = new KeyOutcome(Settled: true, NoData: false, sentPage, Partial: hasNextPage, null);
                     continue;
                 }
 
-                if (!OnlyOperationOutcome(value))
+                if (deadline is null)
                 {
-                    sentPage = value;
+                    deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    deadline.CancelAfter(TimeSpan.FromSeconds(Math.Max(0.1, options.Value.FhirDeadlineSeconds)));
                 }
+
+                budget ??= new ByteBudget(options.Value.FhirMaxTotalBytes);
+                var fetch = ResolveKeyAsync(keys[i], sentPage, server, token, context, budget, deadline.Token);
+                (fetches ??= []).Add(fetch);
+                outcomes[i] = new KeyOutcome(Settled: false, NoData: false, null, Partial: false, fetch);
             }
 
-            tasks.Add(ResolveKeyAsync(key, sentPage, server, token, context, budget, deadlineToken));
+            if (fetches is not null)
+            {
+                await Task.WhenAll(fetches);
+            }
+        }
+        finally
+        {
+            deadline?.Dispose();
         }
 
-        var results = await Task.WhenAll(tasks);
         var missing = new List<string>();
-        foreach (var result in results)
+        for (var i = 0; i < keys.Length; i++)
         {
-            foreach (var page in result.Pages)
+            var outcome = outcomes[i];
+            if (outcome.NoData)
             {
-                resolved.Add(result.Key, page);
+                continue;
             }
 
-            if (result.Pages.Count == 0)
+            var pageCount = 0;
+            var partial = outcome.Partial;
+            if (outcome.Settled)
             {
-                if (result.Key == PrefetchKeys.Patient)
+                if (outcome.Page is { } page)
                 {
-                    missing.Add(result.Key);
+                    resolved.Add(keys[i], page);
+                    pageCount = 1;
+                }
+            }
+            else
+            {
+                var result = outcome.Fetch!.Result;
+                foreach (var page in result.Pages)
+                {
+                    resolved.Add(keys[i], page);
+                }
+
+                pageCount = result.Pages.Count;
+                partial = result.Partial;
+            }
+
+            if (pageCount == 0)
+            {
+                if (keys[i] == PrefetchKeys.Patient)
+                {
+                    missing.Add(keys[i]);
                 }
                 else
                 {
-                    resolved.Unavailable.Add(result.Key);
+                    resolved.Unavailable.Add(keys[i]);
                 }
             }
-            else if (result.Partial)
+            else if (partial)
             {
-                resolved.Partial.Add(result.Key);
+                resolved.Partial.Add(keys[i]);
             }
         }
 
         // A Patient resource for someone else (or none at all in what was sent) is not this patient's chart.
-        if (missing.Count == 0 && !resolved.Resources(PrefetchKeys.Patient).Any(r => r.Text("resourceType") == "Patient"))
+        if (missing.Count == 0 && !HasPatient(resolved.Resources(PrefetchKeys.Patient)))
         {
             missing.Add(PrefetchKeys.Patient);
         }
 
         return new PrefetchResult(resolved, missing);
     }
+
+    private static bool HasPatient(ReadOnlySpan<JsonElement> resources)
+    {
+        foreach (var resource in resources)
+        {
+            if (resource.Is("resourceType", "Patient"))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>One key: settled from what was sent (a page, or nothing), or a fetch under way.</summary>
+    private readonly record struct KeyOutcome(bool Settled, bool NoData, JsonElement? Page, bool Partial, Task<KeyResult>? Fetch);
 
     private sealed record KeyResult(string Key, List<JsonElement> Pages, bool Partial);
 
@@ -225,8 +297,18 @@ public sealed partial class PrefetchResolver(
             return false;
         }
 
-        var types = value.Array("entry").Select(entry => entry.Property("resource")?.Text("resourceType")).ToList();
-        return types.Count > 0 && types.All(type => type == "OperationOutcome");
+        var any = false;
+        foreach (var entry in value.Array("entry"))
+        {
+            if (entry.Property("resource") is not { } resource || !resource.Is("resourceType", "OperationOutcome"))
+            {
+                return false;
+            }
+
+            any = true;
+        }
+
+        return any;
     }
 
     /// <summary>Tokens are sent in a header: no control characters, no spaces, not empty, bounded.</summary>

@@ -23,7 +23,41 @@ public enum RecognisedBy
 /// <param name="TopicalTerm">The store's dose-form word that made the medication topical, when the form decided the treatment.</param>
 public sealed record RecognisedTreatment(string Treatment, RecognisedBy By, string? Code, string? Term, string? TopicalTerm);
 
-/// <summary>The parts of a medication (or of an activity) that recognition looks at: its codings, and its display and text strings.</summary>
+/// <summary>
+/// Every prior treatment found in one chart, each kept once with the best way it was recognised (code before class before
+/// display before text; among equals, the first found).
+/// </summary>
+public sealed class RecognisedTreatments
+{
+    private readonly List<RecognisedTreatment> best = [];
+
+    public void Offer(string treatment, RecognisedBy by, string? code, string? term, string? topicalTerm)
+    {
+        for (var i = 0; i < best.Count; i++)
+        {
+            if (string.Equals(best[i].Treatment, treatment, StringComparison.Ordinal))
+            {
+                if (by < best[i].By)
+                {
+                    best[i] = new RecognisedTreatment(treatment, by, code, term, topicalTerm);
+                }
+
+                return;
+            }
+        }
+
+        best.Add(new RecognisedTreatment(treatment, by, code, term, topicalTerm));
+    }
+
+    /// <summary>The treatments found, by treatment code.</summary>
+    public List<RecognisedTreatment> ToSortedList()
+    {
+        best.Sort(static (a, b) => string.CompareOrdinal(a.Treatment, b.Treatment));
+        return best;
+    }
+}
+
+/// <summary>The parts of a medication that recognition looks at: its codings, and its display and text strings. Reusable.</summary>
 public sealed class MedicationParts
 {
     public List<JsonElement> Codings { get; } = [];
@@ -31,6 +65,14 @@ public sealed class MedicationParts
     public List<string> Texts { get; } = [];
     /// <summary>Dose form and route wording: read only for topical-form words, never for names.</summary>
     public List<string> FormTexts { get; } = [];
+
+    public void Clear()
+    {
+        Codings.Clear();
+        Displays.Clear();
+        Texts.Clear();
+        FormTexts.Clear();
+    }
 
     public void AddConcept(JsonElement? concept, bool formOnly = false)
     {
@@ -61,7 +103,7 @@ public sealed class MedicationParts
 
 /// <summary>
 /// Recognises prior treatments from the store's curated codes, classes, names and dose-form words. Every index and
-/// matcher is built once at start-up; recognising allocates only the results.
+/// matcher is built once at start-up; recognising allocates only the strings it reads and the results.
 /// </summary>
 public sealed class TreatmentRecogniser
 {
@@ -93,28 +135,9 @@ public sealed class TreatmentRecogniser
     }
 
     /// <summary>Treatments a medication shows: by code, by class, then by name in displays and texts; the form decides topical or oral.</summary>
-    public IEnumerable<RecognisedTreatment> Medication(MedicationParts medication)
+    public void Medication(MedicationParts medication, RecognisedTreatments found)
     {
-        string? topical = null;
-        var topicalChecked = false;
-        string Route(RecognitionEntry entry)
-        {
-            if (entry.TopicalTreatment is null)
-            {
-                return entry.Treatment!;
-            }
-
-            if (!topicalChecked)
-            {
-                topical = medication.Displays.Concat(medication.Texts).Concat(medication.FormTexts).Select(topicalForms.FirstTerm).FirstOrDefault(t => t is not null);
-                topicalChecked = true;
-            }
-
-            return topical is null ? entry.Treatment! : entry.TopicalTreatment;
-        }
-
-        string? TopicalTermFor(RecognitionEntry entry) => entry.TopicalTreatment is not null ? topical : null;
-
+        var topical = new TopicalForm(medication, topicalForms);
         foreach (var coding in medication.Codings)
         {
             if (coding.Text("code") is not { } code)
@@ -122,13 +145,23 @@ public sealed class TreatmentRecogniser
                 continue;
             }
 
-            foreach (var hit in medicationCodes.GetValueOrDefault(code, []))
+            if (medicationCodes.TryGetValue(code, out var hits))
             {
-                if (coding.Is("system", hit.System))
+                foreach (var hit in hits)
                 {
-                    yield return hit.Entry is { } entry
-                        ? new RecognisedTreatment(Route(entry), RecognisedBy.Code, code, null, TopicalTermFor(entry))
-                        : new RecognisedTreatment(hit.Treatment, RecognisedBy.Code, code, null, null);
+                    if (!coding.Is("system", hit.System))
+                    {
+                        continue;
+                    }
+
+                    if (hit.Entry is { } entry)
+                    {
+                        found.Offer(topical.Route(entry), RecognisedBy.Code, code, null, topical.TermFor(entry));
+                    }
+                    else
+                    {
+                        found.Offer(hit.Treatment, RecognisedBy.Code, code, null, null);
+                    }
                 }
             }
 
@@ -136,57 +169,107 @@ public sealed class TreatmentRecogniser
             {
                 if (code.StartsWith(@class.Code!, StringComparison.OrdinalIgnoreCase) && coding.Is("system", @class.System!))
                 {
-                    yield return new RecognisedTreatment(Route(@class), RecognisedBy.Class, @class.Code, null, TopicalTermFor(@class));
+                    found.Offer(topical.Route(@class), RecognisedBy.Class, @class.Code, null, topical.TermFor(@class));
                 }
             }
         }
 
-        foreach (var (strings, by) in new[] { (medication.Displays, RecognisedBy.Display), (medication.Texts, RecognisedBy.Text) })
+        Names(medication.Displays, RecognisedBy.Display, ref topical, found);
+        Names(medication.Texts, RecognisedBy.Text, ref topical, found);
+    }
+
+    private void Names(List<string> strings, RecognisedBy by, ref TopicalForm topical, RecognisedTreatments found)
+    {
+        foreach (var value in strings)
         {
-            foreach (var value in strings)
+            foreach (var entry in medicationNames.All(value))
             {
-                foreach (var entry in medicationNames.All(value))
-                {
-                    yield return new RecognisedTreatment(Route(entry), by, null, entry.Term, TopicalTermFor(entry));
-                }
+                found.Offer(topical.Route(entry), by, null, entry.Term, topical.TermFor(entry));
             }
         }
     }
 
     /// <summary>Treatments a Procedure, completed ServiceRequest or CarePlan activity shows, by code and by term.</summary>
-    public IEnumerable<RecognisedTreatment> Activity(IEnumerable<JsonElement?> concepts, IEnumerable<string> descriptions)
+    /// <param name="concept">The activity's CodeableConcept.</param>
+    /// <param name="description">A free-text description (a CarePlan activity's), read after the concept's own text.</param>
+    /// <param name="found">Where the treatments go.</param>
+    public void Activity(JsonElement? concept, string? description, RecognisedTreatments found)
     {
-        var parts = new MedicationParts();
-        foreach (var concept in concepts)
+        if (concept is { ValueKind: JsonValueKind.Object } value)
         {
-            parts.AddConcept(concept);
-        }
-
-        foreach (var coding in parts.Codings)
-        {
-            if (coding.Text("code") is not { } code)
+            foreach (var coding in value.Array("coding"))
             {
-                continue;
-            }
-
-            foreach (var hit in activityCodes.GetValueOrDefault(code, []))
-            {
-                if (coding.Is("system", hit.System))
+                if (coding.Text("code") is { } code && activityCodes.TryGetValue(code, out var hits))
                 {
-                    yield return new RecognisedTreatment(hit.Treatment, RecognisedBy.Code, code, null, null);
+                    foreach (var hit in hits)
+                    {
+                        if (coding.Is("system", hit.System))
+                        {
+                            found.Offer(hit.Treatment, RecognisedBy.Code, code, null, null);
+                        }
+                    }
                 }
             }
+
+            foreach (var coding in value.Array("coding"))
+            {
+                ActivityTerms(coding.Text("display"), RecognisedBy.Display, found);
+            }
+
+            ActivityTerms(value.Text("text"), RecognisedBy.Text, found);
         }
 
-        foreach (var (strings, by) in new[] { (parts.Displays, RecognisedBy.Display), (parts.Texts.Concat(descriptions), RecognisedBy.Text) })
+        ActivityTerms(description, RecognisedBy.Text, found);
+    }
+
+    private void ActivityTerms(string? text, RecognisedBy by, RecognisedTreatments found)
+    {
+        if (text is null)
+        {
+            return;
+        }
+
+        foreach (var entry in activityTerms.All(text))
+        {
+            found.Offer(entry.Treatment!, by, null, entry.Term, null);
+        }
+    }
+
+    /// <summary>Whether the medication is topical: looked up once, at the first entry that depends on it.</summary>
+    private struct TopicalForm(MedicationParts medication, TermMatcher forms)
+    {
+        private string? term;
+        private bool checkedForms;
+
+        public string Route(RecognitionEntry entry)
+        {
+            if (entry.TopicalTreatment is null)
+            {
+                return entry.Treatment!;
+            }
+
+            if (!checkedForms)
+            {
+                term = First(medication.Displays) ?? First(medication.Texts) ?? First(medication.FormTexts);
+                checkedForms = true;
+            }
+
+            return term is null ? entry.Treatment! : entry.TopicalTreatment;
+        }
+
+        public readonly string? TermFor(RecognitionEntry entry) => entry.TopicalTreatment is not null ? term : null;
+
+        private readonly string? First(List<string> strings)
         {
             foreach (var value in strings)
             {
-                foreach (var entry in activityTerms.All(value))
+                if (forms.FirstTerm(value) is { } found)
                 {
-                    yield return new RecognisedTreatment(entry.Treatment!, by, null, entry.Term, null);
+                    return found;
                 }
             }
+
+            return null;
         }
     }
 
