@@ -146,7 +146,21 @@ app.MapCdsHooks();
 app.MapSummary();
 
 var storeStartup = app.Services.GetRequiredService<StoreStartup>();
-await app.RunAsync();
+try
+{
+    await app.StartAsync();
+}
+catch (Exception exception)
+{
+    // The host could not start (the port is in use, the address cannot be bound): one line and exit code 1, not an
+    // unhandled exception that aborts the process.
+    StartupLog.CouldNotStart(app.Logger, exception.Message);
+    await app.DisposeAsync();
+    return 1;
+}
+
+await app.WaitForShutdownAsync();
+await app.DisposeAsync();
 // A rule store that cannot be used stopped the host at start, after its one line (StoreStartup).
 return storeStartup.Failed ? 1 : 0;
 
@@ -154,4 +168,7 @@ internal static partial class StartupLog
 {
     [LoggerMessage(EventId = 2, Level = LogLevel.Critical, Message = "{Problem}")]
     public static partial void ConfigurationUnusable(ILogger logger, string problem);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Critical, Message = "The service could not start: {Reason}")]
+    public static partial void CouldNotStart(ILogger logger, string reason);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using DecisionApi.Infrastructure;
 using DecisionApi.RuleStore.Content;
@@ -132,6 +133,23 @@ public sealed class OperationsTests(CdsHooksFactory factory) : IClassFixture<Cds
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task A_port_already_in_use_stops_start_up_with_one_clear_line_and_exit_code_1()
+    {
+        using var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+
+        var outcome = await ServiceProcess.RunAsync(new Dictionary<string, string>(), TimeSpan.FromSeconds(60), urls: $"http://127.0.0.1:{port}");
+
+        outcome.Exited.Should().BeTrue();
+        outcome.ExitCode.Should().Be(1, "a process that cannot listen exits 1 (an unhandled exception would abort with 134)");
+        outcome.Output.Should().NotContain("Unhandled exception");
+        outcome.Output.Split('\n').Should().Contain(line => line.Contains("\"level\":\"Critical\"", StringComparison.Ordinal)
+            && line.Contains("address already in use", StringComparison.Ordinal) && !line.Contains("   at ", StringComparison.Ordinal),
+            "one clear Critical line says why, without a stack trace");
     }
 
     [SkippableFact]

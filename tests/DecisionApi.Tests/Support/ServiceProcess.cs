@@ -9,11 +9,12 @@ public static class ServiceProcess
     public sealed record Outcome(bool Exited, int ExitCode, string Output);
 
     /// <summary>Runs the service until it exits, prints <paramref name="stopWhenPrinted"/> (then it is stopped), or the time is up.</summary>
-    public static async Task<Outcome> RunAsync(IDictionary<string, string> environment, TimeSpan waitForExit, string? stopWhenPrinted = null, string? workingDirectory = null)
+    public static async Task<Outcome> RunAsync(
+        IDictionary<string, string> environment, TimeSpan waitForExit, string? stopWhenPrinted = null, string? workingDirectory = null, string urls = "http://127.0.0.1:0")
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { RepositoryPaths.ServiceAssembly, "--urls", "http://127.0.0.1:0" },
+            ArgumentList = { RepositoryPaths.ServiceAssembly, "--urls", urls },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
