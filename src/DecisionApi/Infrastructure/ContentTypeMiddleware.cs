@@ -14,7 +14,8 @@ public sealed class ContentTypeMiddleware(RequestDelegate next)
     public Task InvokeAsync(HttpContext context)
     {
         var request = context.Request;
-        if (request.ContentType is { } header && HasBody(request) && IsJsonEndpoint(request.Path) && Accepts(context.GetEndpoint(), request.Method))
+        // The usual header is already the plain media type: nothing to check or rewrite.
+        if (request.ContentType is { } header && !string.Equals(header, "application/json", StringComparison.Ordinal) && HasBody(request) && IsJsonEndpoint(request.Path) && Accepts(context.GetEndpoint(), request.Method))
         {
             if (!MediaTypeHeaderValue.TryParse(header, out var media)
                 || !(media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))

@@ -42,9 +42,12 @@ public sealed class JsonOk<T> : IResult, IStatusCodeHttpResult, IEndpointMetadat
         }
         else
         {
+            // Encoded into a per-thread scratch buffer first: the answer then goes out with its Content-Length in one copy,
+            // instead of being buffered by the server ahead of its headers and re-framed as chunks.
             var options = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-            using var writer = new Utf8JsonWriter(response.BodyWriter, JsonAnswer.WriterOptions(options));
-            JsonSerializer.Serialize(writer, value, options);
+            var body = JsonAnswer.EncodeToScratch(value, options);
+            response.ContentLength = body.WrittenCount;
+            response.BodyWriter.Write(body.WrittenSpan);
         }
 
         await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
@@ -72,15 +75,28 @@ public static class JsonAnswer
         return new JsonWriterOptions { Encoder = options.Encoder, Indented = options.WriteIndented, SkipValidation = true };
     }
 
-    public static byte[] Encode<T>(T value, JsonSerializerOptions options)
+    // Scratch space for encoding, one per thread; an unusually large answer's buffer is not kept.
+    private const int ScratchKeptBytes = 1024 * 1024;
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? scratch;
+
+    public static byte[] Encode<T>(T value, JsonSerializerOptions options) => EncodeToScratch(value, options).WrittenSpan.ToArray();
+
+    /// <summary>
+    /// Encodes into this thread's scratch buffer. The result is valid only until the next encode on the same thread, so
+    /// it must be copied out before any await.
+    /// </summary>
+    public static ArrayBufferWriter<byte> EncodeToScratch<T>(T value, JsonSerializerOptions options)
     {
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        var buffer = scratch is { Capacity: <= ScratchKeptBytes } kept ? kept : new ArrayBufferWriter<byte>(128 * 1024);
+        buffer.ResetWrittenCount();
+        scratch = buffer;
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions(options)))
         {
             JsonSerializer.Serialize(writer, value, options);
         }
 
-        return buffer.WrittenSpan.ToArray();
+        return buffer;
     }
 
     /// <summary>Where the (only) uuid placeholder starts in an encoded card, or -1.</summary>

@@ -31,6 +31,9 @@ public sealed class DevelopmentRunTests
         using var evaluation = await client.PostAsync(new Uri("/v1/evaluations", UriKind.Relative), new StringContent(
             """{"age":62,"klGrade":3,"priorTreatments":["exercise-therapy"]}""", Encoding.UTF8, "application/json"));
         evaluation.StatusCode.Should().Be(HttpStatusCode.OK, service.Output);
+        var answer = await evaluation.Content.ReadAsByteArrayAsync();
+        evaluation.Headers.TransferEncodingChunked.Should().NotBe(true, "a first answer is encoded, then sent with its length");
+        evaluation.Content.Headers.ContentLength.Should().Be(answer.Length);
 
         using var discovery = await client.GetAsync(new Uri("/cds-services", UriKind.Relative));
         discovery.StatusCode.Should().Be(HttpStatusCode.OK, service.Output);
