@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Load test, one command: bash scripts/load.sh [seconds-per-run, default 5] [output.md, default artifacts/load/results.md]
+# WARMUP_SECONDS (default 10) sets the warm-up per workload and app.
 # SERVICE_LOG_LEVEL=Warning measures the service without its per-request Information logs (the logging cost).
 # Loopback only (127.0.0.1), bounded: 2 calls x 4 workloads x 2 apps x N seconds (plus warm-up), every process it starts is
 # killed on exit. Builds the service and the floor app (tests/DecisionApi.Floor) in Release, captures the service's
@@ -141,15 +142,19 @@ run_wrk() { # port lua connections -> "rps p50 p99 errors"
   echo "$rps $p50 $p99 $errs"
 }
 
-# Warm both on every workload before measuring: tiered compilation re-compiles the hot paths during the first seconds
-# under load, and a run measured then shows the JIT, not the service.
+# Warm both on every workload before measuring (WARMUP_SECONDS each, default 10): tiered compilation with dynamic PGO
+# re-compiles the hot paths during the first 10-15 s under load, and a run measured then shows the JIT, not the service.
+WARMUP_SECONDS="${WARMUP_SECONDS:-10}"
+warm() { # port lua path
+  wrk -t2 -c16 -d"${WARMUP_SECONDS}s" -s "$WORK/$2.lua" "http://127.0.0.1:$1$3" >/dev/null
+}
 for workload in "eval /v1/evaluations" "eval-varied /v1/evaluations" "card /cds-services/msc-knee-oa" "card-varied /cds-services/msc-knee-oa"; do
   set -- $workload
-  run_wrk $SERVICE_PORT "$1" 16 "$2" >/dev/null; run_wrk $FLOOR_PORT "$1" 16 "$2" >/dev/null
+  warm $SERVICE_PORT "$1" "$2"; warm $FLOOR_PORT "$1" "$2"
 done
 
 {
-  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo), $(uname -sr); .NET $(dotnet --version); $(date -u +%Y-%m-%dT%H:%MZ); ${SECONDS_PER_RUN}s per run; service log level ${SERVICE_LOG_LEVEL:-Information}; load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2/1048576 }' /proc/meminfo), $(uname -sr); .NET $(dotnet --version); $(date -u +%Y-%m-%dT%H:%MZ); ${SECONDS_PER_RUN}s per run after ${WARMUP_SECONDS}s warm-up per workload; service log level ${SERVICE_LOG_LEVEL:-Information}; load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   echo "| call | conns | service req/s | floor req/s | ratio | service p50 ms | service p99 ms | floor p99 ms | service RSS MB |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
