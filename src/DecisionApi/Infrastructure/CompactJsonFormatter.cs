@@ -47,7 +47,7 @@ public static class CompactJsonFormatter
                 }
 
                 named++;
-                WriteValue(json, Names.GetOrAdd(key, static k => k.Length > 0 ? char.ToLowerInvariant(k[0]) + k[1..] : "value"), value);
+                WriteValue(json, Names.GetOrAdd(key, static k => PropertyName(k)), value);
             }
         }
 
@@ -62,6 +62,16 @@ public static class CompactJsonFormatter
         }
 
         json.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The value's JSON name: camel-cased, and never one of the line's own fields (a value named <c>Category</c> would
+    /// otherwise repeat the <c>category</c> key, which JSON readers resolve differently or refuse).
+    /// </summary>
+    private static string PropertyName(string key)
+    {
+        var name = key.Length > 0 ? char.ToLowerInvariant(key[0]) + key[1..] : "value";
+        return name is "time" or "level" or "category" or "eventId" or "message" or "exception" ? name + "Value" : name;
     }
 
     private static string LevelName(LogLevel level) => level switch

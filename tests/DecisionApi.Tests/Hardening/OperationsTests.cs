@@ -152,6 +152,40 @@ public sealed class OperationsTests(CdsHooksFactory factory) : IClassFixture<Cds
             "one clear Critical line says why, without a stack trace");
     }
 
+    [Fact]
+    public async Task Every_log_line_of_a_real_process_is_one_json_object_with_each_key_once()
+    {
+        await using var service = await RunningService.StartAsync(new Dictionary<string, string>
+        {
+            ["RuleStore__Path"] = RepositoryPaths.BuiltStore,
+            ["ApiKeys__Enabled"] = "false",
+            ["CdsHooks__Authentication__Enabled"] = "false",
+        });
+        using var client = new HttpClient { BaseAddress = service.BaseUrl };
+        (await client.PostAsync("/v1/evaluations", HttpAssertions.Json(Profile))).StatusCode.Should().Be(HttpStatusCode.OK);
+        var card = await client.PostAsync("/cds-services/msc-knee-oa", HttpAssertions.Json(CdsFixtures.OrderSign(CdsFixtures.Prefetch(), CdsFixtures.MscOrder()).ToJsonString()));
+        card.StatusCode.Should().Be(HttpStatusCode.OK);
+
+        string[] lines = [];
+        for (var waited = 0; waited < 50 && !lines.Any(l => l.Contains("\"eventId\":3000", StringComparison.Ordinal)); waited++)
+        {
+            await Task.Delay(100); // the log writer runs every 10 ms
+            lines = service.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+
+        lines.Should().NotBeEmpty();
+        foreach (var line in lines)
+        {
+            var names = JsonDocument.Parse(line).RootElement.EnumerateObject().Select(p => p.Name).ToList();
+            names.Should().OnlyHaveUniqueItems($"a log line's keys are read as a map: {line}");
+        }
+
+        var audits = lines.Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => l.TryGetProperty("eventId", out var id) && id.GetInt32() is 2000 or 3000).ToList();
+        audits.Should().HaveCount(2);
+        audits.Should().OnlyContain(a => a.GetProperty("assessment").GetString()!.Length > 0 && a.GetProperty("category").GetString()!.StartsWith("DecisionApi.", StringComparison.Ordinal));
+    }
+
     [SkippableFact]
     public async Task On_sigterm_readiness_turns_503_in_flight_requests_finish_and_the_process_exits_0()
     {

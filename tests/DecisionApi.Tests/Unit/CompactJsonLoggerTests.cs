@@ -61,6 +61,30 @@ public sealed partial class CompactJsonLoggerTests
     }
 
     [Fact]
+    public void A_value_named_like_a_field_of_the_line_does_not_repeat_its_key()
+    {
+        var state = new List<KeyValuePair<string, object?>>
+        {
+            new("Category", "investigational-only"), new("Level", 3), new("Message", "m"), new("Time", "t"), new("EventId", 9), new("Exception", "e"),
+            new("{OriginalFormat}", "{Category} {Level} {Message} {Time} {EventId} {Exception}"),
+        };
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            CompactJsonFormatter.WriteEntry(writer, LogLevel.Information, "DecisionApi.Test", new EventId(7), state, null, null);
+        }
+
+        var line = JsonDocument.Parse(buffer.WrittenMemory).RootElement;
+        line.EnumerateObject().Select(p => p.Name).Should().OnlyHaveUniqueItems();
+        line.GetProperty("category").GetString().Should().Be("DecisionApi.Test");
+        line.GetProperty("categoryValue").GetString().Should().Be("investigational-only");
+        line.GetProperty("level").GetString().Should().Be("Information");
+        line.GetProperty("levelValue").GetInt32().Should().Be(3);
+        line.GetProperty("eventId").GetInt32().Should().Be(7);
+        line.GetProperty("eventIdValue").GetInt32().Should().Be(9);
+    }
+
+    [Fact]
     public void Disposing_twice_is_harmless_and_lines_after_it_are_not_written()
     {
         var output = new MemoryStream();

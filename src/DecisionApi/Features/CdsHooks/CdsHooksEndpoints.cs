@@ -258,6 +258,6 @@ public static partial class CdsHooksEndpoints
 
     private static string Truncate(string value) => value.Length <= 60 ? value : value[..60] + "…";
 
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "audit cds-card hook={Hook} category={Category} store={StoreVersion}")]
-    private static partial void LogCard(ILogger logger, string hook, string category, string storeVersion);
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "audit cds-card hook={Hook} assessment={Assessment} store={StoreVersion}")]
+    private static partial void LogCard(ILogger logger, string hook, string assessment, string storeVersion);
 }

@@ -77,6 +77,6 @@ public static partial class EvaluationEndpoints
         return answer;
     }
 
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "audit evaluation category={Category} store={StoreVersion}")]
-    private static partial void LogEvaluation(ILogger logger, string category, string storeVersion);
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "audit evaluation assessment={Assessment} store={StoreVersion}")]
+    private static partial void LogEvaluation(ILogger logger, string assessment, string storeVersion);
 }

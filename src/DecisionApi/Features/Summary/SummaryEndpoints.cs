@@ -215,6 +215,6 @@ public static partial class SummaryEndpoints
         return null;
     }
 
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "audit summary-page category={Category} store={StoreVersion}")]
-    private static partial void LogPage(ILogger logger, string category, string storeVersion);
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "audit summary-page assessment={Assessment} store={StoreVersion}")]
+    private static partial void LogPage(ILogger logger, string assessment, string storeVersion);
 }
