@@ -35,19 +35,32 @@ public sealed class JsonOk<T> : IResult, IStatusCodeHttpResult, IEndpointMetadat
         var response = httpContext.Response;
         response.StatusCode = StatusCode;
         response.ContentType = "application/json; charset=utf-8";
+        // The headers go into the response first (Kestrel keeps bytes written before them aside and copies them again).
         if (encoded is { } answer)
         {
             response.ContentLength = answer.Body.Length;
+            await response.StartAsync(httpContext.RequestAborted);
             JsonAnswer.Write(response.BodyWriter, answer);
         }
         else
         {
-            // Encoded into a per-thread scratch buffer first: the answer then goes out with its Content-Length in one copy,
-            // instead of being buffered by the server ahead of its headers and re-framed as chunks.
+            // Encoded into a per-thread scratch buffer first, so the answer goes out with its Content-Length in one copy;
+            // the scratch is copied out before the first await.
             var options = httpContext.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
             var body = JsonAnswer.EncodeToScratch(value, options);
             response.ContentLength = body.WrittenCount;
-            response.BodyWriter.Write(body.WrittenSpan);
+            var startTask = response.StartAsync(httpContext.RequestAborted);
+            if (!startTask.IsCompletedSuccessfully)
+            {
+                // Not expected (Kestrel starts a response synchronously); the scratch may not outlive an await.
+                var copy = body.WrittenSpan.ToArray();
+                await startTask;
+                response.BodyWriter.Write(copy);
+            }
+            else
+            {
+                response.BodyWriter.Write(body.WrittenSpan);
+            }
         }
 
         await response.BodyWriter.FlushAsync(httpContext.RequestAborted);
