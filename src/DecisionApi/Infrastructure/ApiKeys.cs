@@ -75,23 +75,21 @@ public sealed partial class ApiKeyMiddleware
         return Convert.FromHexString(entry.Sha256);
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         if (!enabled || !context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase))
         {
-            await next(context);
-            return;
+            return next(context);
         }
 
         if (Match(context.Request.Headers[HeaderName]) is { } name)
         {
             context.Items[RequestLogMiddleware.ClientItemKey] = name;
-            await next(context);
-            return;
+            return next(context);
         }
 
         context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        await problems.WriteAsync(new ProblemDetailsContext
+        return problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
             ProblemDetails =
@@ -100,7 +98,7 @@ public sealed partial class ApiKeyMiddleware
                 Title = "API key required",
                 Detail = $"Send a valid key in the {HeaderName} header.",
             },
-        });
+        }).AsTask();
     }
 
     private string? Match(Microsoft.Extensions.Primitives.StringValues header)
@@ -111,7 +109,8 @@ public sealed partial class ApiKeyMiddleware
         }
 
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(header[0]!), hash);
+        Span<byte> key = stackalloc byte[512 * 3];
+        SHA256.HashData(key[..Encoding.UTF8.GetBytes(header[0], key)], hash);
         string? found = null;
         foreach (var (name, expected) in keys)
         {
