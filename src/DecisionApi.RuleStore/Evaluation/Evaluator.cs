@@ -10,19 +10,9 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
 
     // Items that depend only on the rule and the language (and, for an option, whether it was tried) are built once and
     // shared by every answer: no per-request allocation, and a serializer can encode each of them once.
-    // Each condition in words, formatted once (the trace shows it for every rule of every answer).
-    private readonly Dictionary<Condition, string> expected = ExpectedTexts(store);
-
-    private static Dictionary<Condition, string> ExpectedTexts(RuleStoreSnapshot store)
-    {
-        var texts = new Dictionary<Condition, string>(ReferenceEqualityComparer.Instance);
-        foreach (var condition in store.Rules.SelectMany(r => r.Clauses).SelectMany(c => c))
-        {
-            texts.TryAdd(condition, ConditionText.Expected(condition));
-        }
-
-        return texts;
-    }
+    // Every rule's conditions with field and operator resolved and their words for the trace, built once (parallel to
+    // store.Rules).
+    private readonly CompiledRule[] compiled = [.. store.Rules.Select(rule => new CompiledRule(rule))];
 
     // Indexed by Slot(rule index, language, tried).
     private readonly object?[] shared = Share(store);
@@ -97,7 +87,7 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
         for (var index = 0; index < store.Rules.Count; index++)
         {
             var rule = store.Rules[index];
-            if (rule.Kind == Vocab.Kinds.Assessment || !Matches(rule, facts, trace))
+            if (rule.Kind == Vocab.Kinds.Assessment || !Matches(index, facts, trace))
             {
                 continue;
             }
@@ -141,39 +131,43 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
 
     private (Rule Rule, IReadOnlyList<Condition> Clause)? Assess(ProfileFacts facts, List<TraceEntry>? trace)
     {
-        foreach (var rule in store.Rules)
+        for (var index = 0; index < store.Rules.Count; index++)
         {
+            var rule = store.Rules[index];
             if (rule.Kind != Vocab.Kinds.Assessment)
             {
                 continue;
             }
 
-            if (Matches(rule, facts, trace))
+            if (Matches(index, facts, trace))
             {
-                return (rule, rule.Clauses.FirstOrDefault(clause => clause.All(c => ConditionEvaluator.Holds(c, facts))) ?? []);
+                var clause = compiled[index].FirstHoldingClause(facts);
+                return (rule, clause < 0 ? [] : rule.Clauses[clause]);
             }
         }
 
         return null;
     }
 
-    private bool Matches(Rule rule, ProfileFacts facts, List<TraceEntry>? trace)
+    private bool Matches(int index, ProfileFacts facts, List<TraceEntry>? trace)
     {
+        var rule = store.Rules[index];
+        var clauses = compiled[index].Clauses;
         if (trace is null)
         {
-            return rule.IsUnconditional || rule.Clauses.Any(clause => clause.All(c => ConditionEvaluator.Holds(c, facts)));
+            return rule.IsUnconditional || compiled[index].FirstHoldingClause(facts) >= 0;
         }
 
-        var conditions = new List<TraceCondition>();
+        var conditions = new List<TraceCondition>(compiled[index].ConditionCount);
         var matched = rule.IsUnconditional;
-        for (var clauseIndex = 0; clauseIndex < rule.Clauses.Count; clauseIndex++)
+        for (var clauseIndex = 0; clauseIndex < clauses.Length; clauseIndex++)
         {
             var clauseHolds = true;
-            foreach (var condition in rule.Clauses[clauseIndex])
+            foreach (var condition in clauses[clauseIndex])
             {
-                var holds = ConditionEvaluator.Holds(condition, facts);
+                var holds = condition.Holds(facts);
                 clauseHolds &= holds;
-                conditions.Add(new TraceCondition(clauseIndex + 1, condition.Field, expected[condition], facts.Actual(condition.Field), holds));
+                conditions.Add(new TraceCondition(clauseIndex + 1, condition.FieldName, condition.Expected, facts.Actual(condition.Field), holds));
             }
 
             matched |= clauseHolds;

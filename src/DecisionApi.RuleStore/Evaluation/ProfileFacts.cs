@@ -14,20 +14,20 @@ internal sealed class ProfileFacts(PatientProfile profile, string jurisdiction)
     public string Jurisdiction { get; } = jurisdiction;
     public string? Category { get; set; }
 
-    public double? Number(string field) => field switch
+    public double? Number(FieldKind field) => field switch
     {
-        Vocab.Fields.Age => Age,
-        Vocab.Fields.KlGrade => KlGrade,
-        Vocab.Fields.Bmi => Bmi,
+        FieldKind.Age => Age,
+        FieldKind.KlGrade => KlGrade,
+        FieldKind.Bmi => Bmi,
         _ => null,
     };
 
-    public IReadOnlyList<string> Codes(string field) => field switch
+    public IReadOnlyList<string> Codes(FieldKind field) => field switch
     {
-        Vocab.Fields.PriorTreatments => PriorTreatments,
-        Vocab.Fields.Conditions => Conditions,
-        Vocab.Fields.Jurisdiction => jurisdictionCodes ??= [Jurisdiction],
-        Vocab.Fields.Category => Category is null ? [] : categoryCodes is { } known && known[0] == Category ? known : categoryCodes = [Category],
+        FieldKind.PriorTreatments => PriorTreatments,
+        FieldKind.Conditions => Conditions,
+        FieldKind.Jurisdiction => jurisdictionCodes ??= [Jurisdiction],
+        FieldKind.Category => Category is null ? [] : categoryCodes is { } known && known[0] == Category ? known : categoryCodes = [Category],
         _ => [],
     };
 
@@ -40,36 +40,84 @@ internal sealed class ProfileFacts(PatientProfile profile, string jurisdiction)
     private string? bmiText;
 
     /// <summary>The profile's value of a field as the trace shows it; each formatted once per evaluation.</summary>
-    public string? Actual(string field) => field switch
+    public string? Actual(FieldKind field) => field switch
     {
-        Vocab.Fields.Age => Age is null ? null : ageText ??= Age.Value.ToString(CultureInfo.InvariantCulture),
-        Vocab.Fields.KlGrade => KlGrade is null ? null : klGradeText ??= KlGrade.Value.ToString(CultureInfo.InvariantCulture),
-        Vocab.Fields.Bmi => Bmi is null ? null : bmiText ??= Bmi.Value.ToString(CultureInfo.InvariantCulture),
-        Vocab.Fields.PriorTreatments => priorTreatmentsText ??= "[" + string.Join(", ", PriorTreatments) + "]",
-        Vocab.Fields.Conditions => conditionsText ??= "[" + string.Join(", ", Conditions) + "]",
-        Vocab.Fields.Jurisdiction => Jurisdiction,
-        Vocab.Fields.Category => Category,
+        FieldKind.Age => Age is null ? null : ageText ??= Age.Value.ToString(CultureInfo.InvariantCulture),
+        FieldKind.KlGrade => KlGrade is null ? null : klGradeText ??= KlGrade.Value.ToString(CultureInfo.InvariantCulture),
+        FieldKind.Bmi => Bmi is null ? null : bmiText ??= Bmi.Value.ToString(CultureInfo.InvariantCulture),
+        FieldKind.PriorTreatments => priorTreatmentsText ??= "[" + string.Join(", ", PriorTreatments) + "]",
+        FieldKind.Conditions => conditionsText ??= "[" + string.Join(", ", Conditions) + "]",
+        FieldKind.Jurisdiction => Jurisdiction,
+        FieldKind.Category => Category,
         _ => null,
     };
 }
 
-internal static class ConditionEvaluator
+/// <summary>A profile field a condition reads, resolved once per store instead of compared as text per check.</summary>
+internal enum FieldKind
 {
-    public static bool Holds(Condition condition, ProfileFacts facts)
+    Other,
+    Age,
+    KlGrade,
+    Bmi,
+    PriorTreatments,
+    Conditions,
+    Jurisdiction,
+    Category,
+}
+
+/// <summary>A condition's operator, resolved once per store.</summary>
+internal enum OpKind
+{
+    Other,
+    Between,
+    AtLeast,
+    Below,
+    Missing,
+    AnyOf,
+    NoneOf,
+}
+
+/// <summary>A rule condition as the evaluator checks it: field and operator resolved, and its trace text, built once per store.</summary>
+internal sealed class CompiledCondition(Condition condition)
+{
+    public Condition Source { get; } = condition;
+    public string FieldName { get; } = condition.Field;
+    public FieldKind Field { get; } = condition.Field switch
     {
-        var number = facts.Number(condition.Field);
-        var codes = facts.Codes(condition.Field);
-        return condition.Op switch
-        {
-            Vocab.Ops.Between => number >= condition.Min && number <= condition.Max,
-            Vocab.Ops.AtLeast => number >= condition.Value,
-            Vocab.Ops.Below => number < condition.Value,
-            Vocab.Ops.Missing => number is null,
-            Vocab.Ops.IncludesAny or Vocab.Ops.In => AnyOf(condition.Codes, codes),
-            Vocab.Ops.IncludesNone or Vocab.Ops.NotIn => !AnyOf(condition.Codes, codes),
-            _ => false,
-        };
-    }
+        Vocab.Fields.Age => FieldKind.Age,
+        Vocab.Fields.KlGrade => FieldKind.KlGrade,
+        Vocab.Fields.Bmi => FieldKind.Bmi,
+        Vocab.Fields.PriorTreatments => FieldKind.PriorTreatments,
+        Vocab.Fields.Conditions => FieldKind.Conditions,
+        Vocab.Fields.Jurisdiction => FieldKind.Jurisdiction,
+        Vocab.Fields.Category => FieldKind.Category,
+        _ => FieldKind.Other,
+    };
+
+    public OpKind Op { get; } = condition.Op switch
+    {
+        Vocab.Ops.Between => OpKind.Between,
+        Vocab.Ops.AtLeast => OpKind.AtLeast,
+        Vocab.Ops.Below => OpKind.Below,
+        Vocab.Ops.Missing => OpKind.Missing,
+        Vocab.Ops.IncludesAny or Vocab.Ops.In => OpKind.AnyOf,
+        Vocab.Ops.IncludesNone or Vocab.Ops.NotIn => OpKind.NoneOf,
+        _ => OpKind.Other,
+    };
+
+    public string Expected { get; } = ConditionText.Expected(condition);
+
+    public bool Holds(ProfileFacts facts) => Op switch
+    {
+        OpKind.Between => facts.Number(Field) is { } number && number >= Source.Min && number <= Source.Max,
+        OpKind.AtLeast => facts.Number(Field) >= Source.Value,
+        OpKind.Below => facts.Number(Field) < Source.Value,
+        OpKind.Missing => facts.Number(Field) is null,
+        OpKind.AnyOf => AnyOf(Source.Codes, facts.Codes(Field)),
+        OpKind.NoneOf => !AnyOf(Source.Codes, facts.Codes(Field)),
+        _ => false,
+    };
 
     private static bool AnyOf(IReadOnlyList<string> wanted, IReadOnlyList<string> present)
     {
@@ -85,6 +133,40 @@ internal static class ConditionEvaluator
         }
 
         return false;
+    }
+}
+
+/// <summary>A rule's clauses compiled (conditions in the same clause must all hold; any clause holding matches).</summary>
+internal sealed class CompiledRule(Rule rule)
+{
+    public CompiledCondition[][] Clauses { get; } = [.. rule.Clauses.Select(clause => clause.Select(c => new CompiledCondition(c)).ToArray())];
+    public int ConditionCount { get; } = rule.Clauses.Sum(clause => clause.Count);
+
+    /// <summary>The index of the first clause that holds, or -1.</summary>
+    public int FirstHoldingClause(ProfileFacts facts)
+    {
+        for (var index = 0; index < Clauses.Length; index++)
+        {
+            if (AllHold(Clauses[index], facts))
+            {
+                return index;
+            }
+        }
+
+        return -1;
+    }
+
+    private static bool AllHold(CompiledCondition[] clause, ProfileFacts facts)
+    {
+        foreach (var condition in clause)
+        {
+            if (!condition.Holds(facts))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
 
