@@ -8,11 +8,12 @@ using Microsoft.Extensions.Options;
 namespace DecisionApi.Infrastructure;
 
 /// <summary>
-/// 200 with a JSON body, for large answers: the value is written in one synchronous pass straight into the response pipe
-/// and flushed once, with the service's JSON options (so the bytes are those of <c>TypedResults.Ok</c>). The framework's
-/// own writer flushes every few kilobytes and resumes asynchronously, which for the 109 KB evidence summary costs more
-/// than writing it. An answer already encoded (<see cref="EncodedAnswer"/>, from the answer memo) is written as it is,
-/// with its Content-Length and, for a card, a fresh uuid. Declares the same OpenAPI metadata as <c>Ok&lt;T&gt;</c>.
+/// 200 with a JSON body, for large answers: the value is encoded in one synchronous pass into a per-thread scratch buffer
+/// with the service's JSON options (so the bytes are those of <c>TypedResults.Ok</c>), the response is started with its
+/// Content-Length, the bytes are copied into the response pipe once and flushed once. The framework's own writer flushes
+/// every few kilobytes and resumes asynchronously, which for the 115 KB evidence summary costs more than writing it. An
+/// answer already encoded (<see cref="EncodedAnswer"/>, from the answer memo) is written as it is, with its
+/// Content-Length and, for a card, a fresh uuid. Declares the same OpenAPI metadata as <c>Ok&lt;T&gt;</c>.
 /// </summary>
 public sealed class JsonOk<T> : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
 {
@@ -101,12 +102,16 @@ public static class JsonAnswer
     /// </summary>
     public static ArrayBufferWriter<byte> EncodeToScratch<T>(T value, JsonSerializerOptions options)
     {
-        var buffer = scratch is { Capacity: <= ScratchKeptBytes } kept ? kept : new ArrayBufferWriter<byte>(128 * 1024);
+        var buffer = scratch ??= new ArrayBufferWriter<byte>(128 * 1024);
         buffer.ResetWrittenCount();
-        scratch = buffer;
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions(options)))
         {
             JsonSerializer.Serialize(writer, value, options);
+        }
+
+        if (buffer.Capacity > ScratchKeptBytes)
+        {
+            scratch = null; // the caller still has it; the thread does not keep it
         }
 
         return buffer;
