@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DecisionApi.RuleStore.Content;
 
 namespace DecisionApi.RuleStore.Evaluation;
@@ -21,7 +22,16 @@ public sealed record EvaluationResult(
     IReadOnlyList<ConventionalOption> ConventionalOptions,
     EvaluationInputs Inputs,
     IReadOnlyList<TraceEntry> Trace,
-    RuleStoreInfo RuleStore);
+    RuleStoreInfo RuleStore)
+{
+    /// <summary>
+    /// The rules behind this answer, for the audit log (product spec §8): the assessment rule that matched, then every
+    /// conditional rule that matched, in store order, comma-separated. Unconditional rules are in every answer of the
+    /// store version, so the version names them. Rule ids only — never a profile value. Not part of the JSON answer.
+    /// </summary>
+    [JsonIgnore]
+    public string AuditRules { get; init; } = Assessment?.RuleId ?? "";
+}
 
 /// <summary>The assessment category (never a recommendation to inject).</summary>
 /// <param name="Category">not-applicable, excluded-condition, outside-evidence-base, conventional-care-first, arthroplasty-evaluation or investigational-only.</param>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using DecisionApi.RuleStore.Content;
 
 namespace DecisionApi.RuleStore.Evaluation;
@@ -83,6 +84,8 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
         var safety = new List<SafetyItem>();
         var claimChecks = new List<ClaimCheckItem>();
         var options = new List<ConventionalOption>();
+        var auditRules = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[512]);
+        auditRules.AppendFormatted(assessmentRule.Id);
 
         for (var index = 0; index < store.Rules.Count; index++)
         {
@@ -90,6 +93,12 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
             if (rule.Kind == Vocab.Kinds.Assessment || !Matches(index, facts, trace))
             {
                 continue;
+            }
+
+            if (!rule.IsUnconditional)
+            {
+                auditRules.AppendFormatted(',');
+                auditRules.AppendFormatted(rule.Id);
             }
 
             switch (rule.Kind)
@@ -126,7 +135,10 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
             notes,
             assessmentRule.Statement.Sources);
 
-        return new EvaluationResult(assessment, caveats, evidence, safety, claimChecks, options, Inputs(profile, facts, language), trace ?? [], storeInfo);
+        return new EvaluationResult(assessment, caveats, evidence, safety, claimChecks, options, Inputs(profile, facts, language), trace ?? [], storeInfo)
+        {
+            AuditRules = auditRules.ToStringAndClear(),
+        };
     }
 
     private (Rule Rule, IReadOnlyList<Condition> Clause)? Assess(ProfileFacts facts, List<TraceEntry>? trace)

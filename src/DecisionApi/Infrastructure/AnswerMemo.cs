@@ -24,8 +24,9 @@ public sealed class AnswerMemoOptions
 /// <summary>An answer as the bytes sent, with the audit facts of the evaluation behind it.</summary>
 /// <param name="Body">The UTF-8 JSON body.</param>
 /// <param name="Category">The assessment category (for the audit line and the metrics).</param>
+/// <param name="AuditRules">The rules behind the answer, for the audit line (<see cref="EvaluationResult.AuditRules"/>).</param>
 /// <param name="UuidOffset">Where a card's uuid starts in <paramref name="Body"/> (a fresh one is written on every answer); -1 for none.</param>
-public sealed record EncodedAnswer(byte[] Body, string Category, int UuidOffset = -1);
+public sealed record EncodedAnswer(byte[] Body, string Category, string AuditRules, int UuidOffset = -1);
 
 /// <summary>
 /// Answers are pure: the same profile (or chart reading), language and store give the same bytes. A memo keeps the

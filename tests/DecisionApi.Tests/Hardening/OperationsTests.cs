@@ -184,6 +184,7 @@ public sealed class OperationsTests(CdsHooksFactory factory) : IClassFixture<Cds
             .Where(l => l.TryGetProperty("eventId", out var id) && id.GetInt32() is 2000 or 3000).ToList();
         audits.Should().HaveCount(2);
         audits.Should().OnlyContain(a => a.GetProperty("assessment").GetString()!.Length > 0 && a.GetProperty("category").GetString()!.StartsWith("DecisionApi.", StringComparison.Ordinal));
+        audits.Should().OnlyContain(a => a.GetProperty("rules").GetString()!.StartsWith("assessment.", StringComparison.Ordinal), "spec §8: audit events carry the rule ids");
     }
 
     [SkippableFact]

@@ -129,7 +129,7 @@ public sealed class AnswerMemoTests(DecisionApiFactory factory)
         var memo = new AnswerMemo(10_000, clock);
         for (var i = 0; i < 100; i++)
         {
-            memo.Add($"key-{i}", new EncodedAnswer(new byte[1_000], "c"));
+            memo.Add($"key-{i}", new EncodedAnswer(new byte[1_000], "c", "r"));
             memo.Bytes.Should().BeLessThanOrEqualTo(10_000);
             memo.Count.Should().BeInRange(1, 9);
         }
@@ -140,7 +140,7 @@ public sealed class AnswerMemoTests(DecisionApiFactory factory)
         memo.ShouldKeep("key-99").Should().BeFalse("asked again, but a full memo would not take it: not encoded for nothing");
 
         clock.Advance(AnswerMemo.RefillInterval);
-        memo.Add("key-100", new EncodedAnswer(new byte[1_000], "c"));
+        memo.Add("key-100", new EncodedAnswer(new byte[1_000], "c", "r"));
         memo.TryGet("key-100", out var last).Should().BeTrue("a minute on, a full memo is emptied to follow what is asked now");
         last.Body.Should().HaveCount(1_000);
         memo.TryGet("key-0", out _).Should().BeFalse();
@@ -150,12 +150,12 @@ public sealed class AnswerMemoTests(DecisionApiFactory factory)
         memo.AskedBefore("profile").Should().BeTrue("asked again: kept");
         memo.AskedBefore("profile").Should().BeFalse("remembered once only");
 
-        memo.Add("too-big", new EncodedAnswer(new byte[10_001], "c"));
+        memo.Add("too-big", new EncodedAnswer(new byte[10_001], "c", "r"));
         memo.TryGet("too-big", out _).Should().BeFalse();
 
         var off = new AnswerMemo(0);
         off.Enabled.Should().BeFalse();
-        off.Add("k", new EncodedAnswer([1], "c"));
+        off.Add("k", new EncodedAnswer([1], "c", "r"));
         off.Count.Should().Be(0);
     }
 

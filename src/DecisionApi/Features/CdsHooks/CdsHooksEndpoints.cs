@@ -155,7 +155,7 @@ public static partial class CdsHooksEndpoints
             if (!memo.Enabled)
             {
                 var result = engine.Evaluator.Evaluate(chart.Profile, language, withTrace: false);
-                Audit(logger, hook, result.Assessment.Category, version);
+                Audit(logger, hook, result.Assessment.Category, version, result.AuditRules);
                 return TypedResults.Ok(new CdsResponse([engine.Composer.Compose(result, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised)]));
             }
 
@@ -164,28 +164,28 @@ public static partial class CdsHooksEndpoints
             var key = AnswerKey.ForCard(chart.Profile, chart.Unknowns, chart.Recognised, hook == PatientView, language, baseUrl);
             if (memo.TryGet(key, out var encoded))
             {
-                Audit(logger, hook, encoded.Category, version);
+                Audit(logger, hook, encoded.Category, version, encoded.AuditRules);
                 return new JsonOk<CdsResponse>(encoded);
             }
 
             var evaluated = engine.Evaluator.Evaluate(chart.Profile, language, withTrace: false);
             var composed = engine.Composer.Compose(evaluated, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised);
-            Audit(logger, hook, evaluated.Assessment.Category, version);
+            Audit(logger, hook, evaluated.Assessment.Category, version, evaluated.AuditRules);
             if (!memo.ShouldKeep(key))
             {
                 return TypedResults.Ok(new CdsResponse([composed]));
             }
 
             var bytes = JsonAnswer.Encode(new CdsResponse([composed with { Uuid = JsonAnswer.UuidPlaceholder }]), json.Value.SerializerOptions);
-            encoded = new EncodedAnswer(bytes, evaluated.Assessment.Category, JsonAnswer.UuidOffset(bytes));
+            encoded = new EncodedAnswer(bytes, evaluated.Assessment.Category, evaluated.AuditRules, JsonAnswer.UuidOffset(bytes));
             memo.Add(key, encoded);
             return new JsonOk<CdsResponse>(encoded);
         }
     }
 
-    private static void Audit(ILogger logger, string hook, string category, string storeVersion)
+    private static void Audit(ILogger logger, string hook, string category, string storeVersion, string rules)
     {
-        LogCard(logger, hook, category, storeVersion);
+        LogCard(logger, hook, category, storeVersion, rules);
         Telemetry.Cards.Add(1, new("hook", hook), new("category", category), new("store.version", storeVersion));
     }
 
@@ -258,6 +258,6 @@ public static partial class CdsHooksEndpoints
 
     private static string Truncate(string value) => value.Length <= 60 ? value : value[..60] + "…";
 
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "audit cds-card hook={Hook} assessment={Assessment} store={StoreVersion}")]
-    private static partial void LogCard(ILogger logger, string hook, string assessment, string storeVersion);
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "audit cds-card hook={Hook} assessment={Assessment} store={StoreVersion} rules={Rules}")]
+    private static partial void LogCard(ILogger logger, string hook, string assessment, string storeVersion, string rules);
 }

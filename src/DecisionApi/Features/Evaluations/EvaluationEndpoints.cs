@@ -40,10 +40,12 @@ public static partial class EvaluationEndpoints
         var memo = engine.EvaluationAnswers;
         JsonOk<EvaluationResult> answer;
         string category;
+        string rules;
         if (!memo.Enabled)
         {
             var result = engine.Evaluator.Evaluate(profile, language.Value);
             category = result.Assessment.Category;
+            rules = result.AuditRules;
             answer = new JsonOk<EvaluationResult>(result);
         }
         else
@@ -52,15 +54,17 @@ public static partial class EvaluationEndpoints
             if (memo.TryGet(key, out var encoded))
             {
                 category = encoded.Category;
+                rules = encoded.AuditRules;
                 answer = new JsonOk<EvaluationResult>(encoded);
             }
             else
             {
                 var result = engine.Evaluator.Evaluate(profile, language.Value);
                 category = result.Assessment.Category;
+                rules = result.AuditRules;
                 if (memo.ShouldKeep(key))
                 {
-                    encoded = new EncodedAnswer(JsonAnswer.Encode(result, json.Value.SerializerOptions), category);
+                    encoded = new EncodedAnswer(JsonAnswer.Encode(result, json.Value.SerializerOptions), category, rules);
                     memo.Add(key, encoded);
                     answer = new JsonOk<EvaluationResult>(encoded);
                 }
@@ -72,11 +76,11 @@ public static partial class EvaluationEndpoints
         }
 
         Telemetry.Evaluations.Add(1, new("category", category), new("store.version", version));
-        // The category and the store are the audit facts; the matched rules are in the answer's trace, not the log.
-        LogEvaluation(logger, category, version);
+        // The audit facts (spec §8): the category, the store and the rules behind the answer — never a profile value.
+        LogEvaluation(logger, category, version, rules);
         return answer;
     }
 
-    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "audit evaluation assessment={Assessment} store={StoreVersion}")]
-    private static partial void LogEvaluation(ILogger logger, string assessment, string storeVersion);
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "audit evaluation assessment={Assessment} store={StoreVersion} rules={Rules}")]
+    private static partial void LogEvaluation(ILogger logger, string assessment, string storeVersion, string rules);
 }

@@ -124,7 +124,7 @@ public static partial class SummaryEndpoints
 
         var profile = request.ToProfile();
         var result = evaluator.Evaluate(profile, language);
-        LogPage(logger, result.Assessment.Category, result.RuleStore.Version);
+        LogPage(logger, result.Assessment.Category, result.RuleStore.Version, result.AuditRules);
         return Page(view with { Result = result }, 200);
     }
 
@@ -215,6 +215,6 @@ public static partial class SummaryEndpoints
         return null;
     }
 
-    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "audit summary-page assessment={Assessment} store={StoreVersion}")]
-    private static partial void LogPage(ILogger logger, string assessment, string storeVersion);
+    [LoggerMessage(EventId = 2100, Level = LogLevel.Information, Message = "audit summary-page assessment={Assessment} store={StoreVersion} rules={Rules}")]
+    private static partial void LogPage(ILogger logger, string assessment, string storeVersion, string rules);
 }
