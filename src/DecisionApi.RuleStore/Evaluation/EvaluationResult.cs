@@ -110,7 +110,32 @@ public sealed record UsedInputs(
 /// <param name="Kind">assessment, assessment-note, caveat, evidence, safety, claim-check or option.</param>
 /// <param name="Matched">Whether the rule matched (unconditional rules always match).</param>
 /// <param name="Conditions">Each condition with its expected and actual value; empty for an unconditional rule.</param>
-public sealed record TraceEntry(string RuleId, string Kind, bool Matched, IReadOnlyList<TraceCondition> Conditions);
+public sealed record TraceEntry(string RuleId, string Kind, bool Matched, IReadOnlyList<TraceCondition> Conditions)
+{
+    /// <summary>What the entry says whatever the profile (the same instance for every entry of the rule), so a writer
+    /// can encode that part once; null for an entry not made by the evaluator. Not part of the JSON answer.</summary>
+    [JsonIgnore]
+    public TraceShape? Shape { get; init; }
+}
+
+/// <summary>
+/// The profile-independent part of a rule's trace entry: its id and kind, and each condition's clause, field and
+/// expected text, in the order of <see cref="TraceEntry.Conditions"/>. One instance per rule of a loaded store.
+/// </summary>
+public sealed class TraceShape(string ruleId, string kind, IReadOnlyList<TraceShape.Condition> conditions)
+{
+    public string RuleId { get; } = ruleId;
+
+    public string Kind { get; } = kind;
+
+    public IReadOnlyList<Condition> Conditions { get; } = conditions;
+
+    /// <summary>Kept for a writer: its encoded form of this shape (any thread may set it; every value set is equivalent).</summary>
+    public object? WriterCache { get; set; }
+
+    /// <summary>One condition's fixed part.</summary>
+    public sealed record Condition(int Clause, string Field, string Expected);
+}
 
 /// <summary>One condition of a rule.</summary>
 /// <param name="Clause">Conditions in the same clause must all hold; the rule matches when any clause holds.</param>

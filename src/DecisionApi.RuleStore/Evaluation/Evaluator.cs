@@ -185,7 +185,7 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
             matched |= clauseHolds;
         }
 
-        trace.Add(new TraceEntry(rule.Id, rule.Kind, matched, conditions));
+        trace.Add(new TraceEntry(rule.Id, rule.Kind, matched, conditions) { Shape = compiled[index].Shape });
         return matched;
     }
 

@@ -142,6 +142,11 @@ internal sealed class CompiledRule(Rule rule)
     public CompiledCondition[][] Clauses { get; } = [.. rule.Clauses.Select(clause => clause.Select(c => new CompiledCondition(c)).ToArray())];
     public int ConditionCount { get; } = rule.Clauses.Sum(clause => clause.Count);
 
+    /// <summary>What this rule's trace entry always says, shared by every entry of it.</summary>
+    public TraceShape Shape { get; } = new(
+        rule.Id, rule.Kind,
+        [.. rule.Clauses.SelectMany((clause, index) => clause.Select(c => new TraceShape.Condition(index + 1, c.Field, ConditionText.Expected(c))))]);
+
     /// <summary>The index of the first clause that holds, or -1.</summary>
     public int FirstHoldingClause(ProfileFacts facts)
     {
