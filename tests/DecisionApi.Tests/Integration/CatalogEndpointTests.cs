@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using DecisionApi.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace DecisionApi.Tests.Integration;
 
@@ -38,6 +39,32 @@ public sealed class CatalogEndpointTests(DecisionApiFactory factory)
         tka.GetProperty("fhirCodes").EnumerateArray().Should().Contain(c =>
             c.GetProperty("code").GetString() == "609588000" && c.GetProperty("system").GetString() == "http://snomed.info/sct"
             && c.GetProperty("verification").GetString() == "verified");
+    }
+
+    [Fact]
+    public async Task Treatment_recognition_lists_every_curated_code_class_and_name_with_a_source_that_resolves()
+    {
+        var entries = (await Get("/v1/treatments/recognition")).EnumerateArray().ToList();
+        var store = factory.Services.GetRequiredService<DecisionApi.Infrastructure.LiveRuleStore>().Current.Snapshot;
+        entries.Should().HaveCount(store.Recognition.Count, "every entry of recognition.yaml is listed");
+        entries.Select(e => e.GetProperty("kind").GetString()).Distinct().Should().BeEquivalentTo(
+            ["medication-code", "medication-class", "medication-name", "topical-form", "activity-code", "activity-term"]);
+
+        entries.Should().Contain(e => e.GetProperty("kind").GetString() == "medication-code" && e.GetProperty("code").GetString() == "7258"
+            && e.GetProperty("system").GetString() == "http://www.nlm.nih.gov/research/umls/rxnorm"
+            && e.GetProperty("treatment").GetString() == "oral-nsaid" && e.GetProperty("topicalTreatment").GetString() == "topical-nsaid");
+        entries.Should().Contain(e => e.GetProperty("kind").GetString() == "medication-class" && e.GetProperty("code").GetString() == "M01A"
+            && e.GetProperty("system").GetString() == "http://www.whocc.no/atc" && e.GetProperty("verification").GetString() == "verified");
+        entries.Should().Contain(e => e.GetProperty("kind").GetString() == "medication-name" && e.GetProperty("term").GetString() == "ibuprofen");
+        entries.Where(e => e.GetProperty("kind").GetString() == "topical-form").Select(e => e.TryGetProperty("treatment", out var _)).Should().OnlyContain(has => !has);
+
+        var treatments = (await Get("/v1/treatments")).EnumerateArray().Select(t => t.GetProperty("code").GetString()).ToHashSet();
+        entries.Where(e => e.TryGetProperty("treatment", out var _)).Select(e => e.GetProperty("treatment").GetString()).Should().OnlyContain(code => treatments.Contains(code));
+        entries.Should().OnlyContain(e => e.GetProperty("verification").GetString() == "verified" || e.GetProperty("verification").GetString() == "secondary");
+        foreach (var sourceId in entries.Select(e => e.GetProperty("sourceId").GetString()).Distinct())
+        {
+            (await client.GetAsync($"/v1/sources/{sourceId}")).StatusCode.Should().Be(HttpStatusCode.OK, $"source {sourceId} resolves");
+        }
     }
 
     [Fact]

@@ -16,6 +16,10 @@ public static class CatalogEndpoints
             .WithName("ListTreatments")
             .WithSummary("Treatment vocabulary")
             .WithDescription("Every code accepted in priorTreatments, with its label, category (first-line, injection, surgical, arthroplasty) and the FHIR codes that identify it, each mapping with its verification status.");
+        vocabularies.MapGet("/treatments/recognition", GetTreatmentRecognition)
+            .WithName("ListTreatmentRecognition")
+            .WithSummary("How prior treatments are recognised in FHIR charts")
+            .WithDescription("For the CDS Hooks prefetch: every curated way a prior treatment is recognised beyond the codes in GET /v1/treatments — medication codes (RxNorm), medication classes by code prefix (ATC), ingredient and brand names matched in medication texts, dose-form words that make a medication topical, and activity codes (SNOMED CT) and words in Procedure, ServiceRequest and CarePlan — each with the source it was found in and its verification status. A medication with a topicalTreatment is that treatment when its form is topical.");
         vocabularies.MapGet("/conditions", GetConditions)
             .WithName("ListConditions")
             .WithSummary("Condition vocabulary")
@@ -53,6 +57,10 @@ public static class CatalogEndpoints
 
     public static Ok<IReadOnlyList<VocabularyItem>> GetTreatments(RuleStoreSnapshot store, RequestLanguage language) =>
         TypedResults.Ok(Vocabulary(store.Treatments, language));
+
+    public static Ok<IReadOnlyList<RecognitionView>> GetTreatmentRecognition(RuleStoreSnapshot store) =>
+        TypedResults.Ok<IReadOnlyList<RecognitionView>>([.. store.Recognition.Select(r => new RecognitionView(
+            r.Kind, r.Treatment, r.TopicalTreatment, r.System, r.Code, r.Term, r.Display, r.Source.Id, r.Verification))]);
 
     public static Ok<IReadOnlyList<VocabularyItem>> GetConditions(RuleStoreSnapshot store, RequestLanguage language) =>
         TypedResults.Ok(Vocabulary(store.Conditions, language));

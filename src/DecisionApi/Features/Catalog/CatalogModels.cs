@@ -2,6 +2,19 @@ using DecisionApi.RuleStore.Content;
 
 namespace DecisionApi.Features.Catalog;
 
+/// <summary>One curated way a prior treatment is recognised in FHIR data (GET /v1/treatments/recognition).</summary>
+/// <param name="Kind">medication-code, medication-class, medication-name, topical-form, activity-code or activity-term.</param>
+/// <param name="Treatment">The treatment code recognised (absent for a topical-form word).</param>
+/// <param name="TopicalTreatment">For a medication whose form decides: the treatment when the form is topical.</param>
+/// <param name="System">Code system URI, for codes and classes.</param>
+/// <param name="Code">The code, or for a class the code prefix.</param>
+/// <param name="Term">The word or name matched in text (case-insensitive, on word boundaries).</param>
+/// <param name="Display">What the code or class means.</param>
+/// <param name="SourceId">Where it was found (GET /v1/sources/{id}).</param>
+/// <param name="Verification">verified (read on the terminology owner's page or in the generator whose data is read) or secondary.</param>
+public sealed record RecognitionView(
+    string Kind, string? Treatment, string? TopicalTreatment, string? System, string? Code, string? Term, string? Display, string SourceId, string Verification);
+
 /// <summary>A vocabulary entry.</summary>
 /// <param name="Code">The code to send in a profile.</param>
 /// <param name="Label">Label in the requested language.</param>
