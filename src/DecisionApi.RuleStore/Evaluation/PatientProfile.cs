@@ -13,4 +13,8 @@ public sealed record PatientProfile(
     IReadOnlyList<string> PriorTreatments,
     double? Bmi = null,
     IReadOnlyList<string>? Conditions = null,
-    string? Jurisdiction = null);
+    string? Jurisdiction = null)
+{
+    /// <summary>The BMI values accepted (kg/m², inclusive): in a REST profile, on the evidence page and from a chart.</summary>
+    public const double BmiMin = 10, BmiMax = 90;
+}

@@ -317,6 +317,7 @@ public sealed class OpenApiContractFilter(LiveRuleStore live, IOptions<CdsHooksO
               "patient":{"resourceType":"Patient","id":"pat-8841","birthDate":"1964-03-15"},
               "kneeOaConditions":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Condition","id":"cond-1","verificationStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-ver-status","code":"confirmed"}]},"code":{"coding":[{"system":"http://snomed.info/sct","code":"239873007"}]},"subject":{"reference":"Patient/pat-8841"}}}]},
               "klGradeObservations":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Observation","id":"kl-2026-06-01","status":"final","code":{"coding":[{"system":"urn:decision-api:knee-oa-grading","code":"kl-grade"}]},"effectiveDateTime":"2026-06-01","valueInteger":2}}]},
+              "bmiObservations":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Observation","id":"bmi-2026-06-01","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"39156-5"}]},"effectiveDateTime":"2026-06-01","valueQuantity":{"value":27.8,"unit":"kg/m2","system":"http://unitsofmeasure.org","code":"kg/m2"}}}]},
               "procedures":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Procedure","id":"proc-91251008","status":"completed","code":{"coding":[{"system":"http://snomed.info/sct","code":"91251008"}]}}}]},
               "medicationStatements":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"MedicationStatement","id":"ms-849574","status":"completed","medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"849574"}]}}}]},
               "medicationRequests":{"resourceType":"Bundle","type":"searchset"},
@@ -357,7 +358,7 @@ public sealed class OpenApiContractFilter(LiveRuleStore live, IOptions<CdsHooksO
                     ["selections"] = new OpenApiSchema { Type = JsonSchemaType.Array, MaxItems = 100, Items = Str("A selected order, e.g. ServiceRequest/sr-msc."), Description = "The orders just selected (order-select)." },
                 },
             },
-            ["prefetch"] = AnyObject("The prefetch keys listed by discovery (patient, kneeOaConditions, klGradeObservations, procedures, medicationStatements, medicationRequests, carePlans, serviceRequests), each a FHIR resource or Bundle."),
+            ["prefetch"] = AnyObject("The prefetch keys listed by discovery (patient, kneeOaConditions, klGradeObservations, bmiObservations, procedures, medicationStatements, medicationRequests, carePlans, serviceRequests), each a FHIR resource or Bundle."),
         },
     };
 

@@ -51,6 +51,17 @@ public static class CdsFixtures
         ["valueInteger"] = value,
     };
 
+    /// <summary>A BMI Observation as the US Core BMI profile records it (LOINC 39156-5, UCUM kg/m2).</summary>
+    public static JsonObject Bmi(double value, string date = "2026-06-01", string status = "final", string unitCode = "kg/m2") => new()
+    {
+        ["resourceType"] = "Observation",
+        ["id"] = "bmi-" + date,
+        ["status"] = status,
+        ["code"] = Coding("http://loinc.org", "39156-5"),
+        ["effectiveDateTime"] = date,
+        ["valueQuantity"] = new JsonObject { ["value"] = value, ["unit"] = unitCode, ["system"] = "http://unitsofmeasure.org", ["code"] = unitCode },
+    };
+
     public static JsonObject Procedure(string system, string code, string status = "completed") => new()
     {
         ["resourceType"] = "Procedure",
@@ -87,6 +98,7 @@ public static class CdsFixtures
         ["patient"] = Patient(birthDate),
         ["kneeOaConditions"] = Bundle(KneeOa()),
         ["klGradeObservations"] = kl is null ? Bundle() : Bundle(KlGrade(kl)),
+        ["bmiObservations"] = Bundle(),
         ["procedures"] = firstLineCare ? Bundle(Procedure(Snomed, "91251008")) : Bundle(),
         ["medicationStatements"] = firstLineCare ? Bundle(MedicationStatement("849574")) : Bundle(),
         ["medicationRequests"] = Bundle(),

@@ -152,6 +152,7 @@ public static class ChartFixtures
         ["patient"] = Patient("1961-08-09"),
         ["kneeOaConditions"] = Bundle(KneeOa()),
         ["klGradeObservations"] = Bundle(KlGrade(kl)),
+        ["bmiObservations"] = Bundle(),
         ["procedures"] = Bundle(procedures ?? []),
         ["medicationStatements"] = Bundle(statements ?? []),
         ["medicationRequests"] = Bundle(requests ?? []),

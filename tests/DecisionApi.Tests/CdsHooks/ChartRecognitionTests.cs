@@ -184,6 +184,71 @@ public sealed class ChartRecognitionTests(CdsHooksFactory factory) : IClassFixtu
         detail.Should().Contain("Oral NSAID: by code 849574").And.NotContain("Intra-articular corticosteroid injection:");
     }
 
+    // KL 3, physical therapy and naproxen tried: only the BMI can send this patient to conventional-care-first.
+    private static JsonObject TriedCareWithBmi(params JsonObject[] bmi)
+    {
+        var chart = ChartWith(kl: 3, procedures: [ProcedureOf("proc-pt", CodeableConcept(Snomed, "91251008", "Physical therapy procedure (regime/therapy)"))],
+            requests: [SyntheaNaproxenFor("Patient/" + PatientId)]);
+        chart["bmiObservations"] = Bundle(bmi);
+        return chart;
+    }
+
+    [Fact]
+    public async Task A_charted_BMI_of_30_or_more_without_weight_management_gives_conventional_care_first()
+    {
+        var reading = Reader.Read(Resolve(TriedCareWithBmi(Bmi(34.2))));
+        reading.Profile.Bmi.Should().Be(34.2);
+        reading.Unknowns.Should().NotContain(u => u.Key == "cds.unknown.bmi");
+
+        var (status, body) = await Call(OrderSign(TriedCareWithBmi(Bmi(34.2)), MscOrder()));
+        status.Should().Be(HttpStatusCode.OK);
+        var card = body.GetProperty("cards")[0];
+        Detail(body).Should().Contain(Headline("conventional-care-first")).And.NotContain("BMI not documented");
+        card.GetProperty("links")[0].GetProperty("url").GetString().Should().Contain("bmi=34.2", "the evidence page evaluates the same profile");
+
+        // Without a BMI the same chart is investigational-only, and the card says why the check was not applied.
+        var (_, without) = await Call(OrderSign(TriedCareWithBmi(), MscOrder()));
+        Detail(without).Should().Contain(Headline("investigational-only")).And.Contain("BMI not documented, so the weight-management check was not applied.");
+    }
+
+    public static TheoryData<string, JsonObject> UnusableBmi => new()
+    {
+        { "entered in error", Bmi(34.2, status: "entered-in-error") },
+        { "cancelled", Bmi(34.2, status: "cancelled") },
+        { "pounds per square inch", Bmi(34.2, unitCode: "[lb_av]/[in_i]2") },
+        { "out of range", Bmi(340) },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnusableBmi))]
+    public void A_BMI_that_cannot_be_used_is_not_documented(string why, JsonObject observation)
+    {
+        var reading = Reader.Read(Resolve(TriedCareWithBmi(observation)));
+        reading.Profile.Bmi.Should().BeNull(why);
+        reading.Unknowns.Should().Contain(u => u.Key == "cds.unknown.bmi", why);
+    }
+
+    [Fact]
+    public void The_latest_BMI_counts()
+    {
+        var reading = Reader.Read(Resolve(TriedCareWithBmi(Bmi(34.2, date: "2025-01-10"), Bmi(28.4, date: "2026-09-01"), Bmi(31.0, date: "2024-05-05"))));
+        reading.Profile.Bmi.Should().Be(28.4);
+        BuiltStore.Evaluator.Evaluate(reading.Profile, Language.En).Assessment.Category.Should().Be("investigational-only");
+    }
+
+    [Fact]
+    public async Task BMI_observations_the_EHR_did_not_send_are_said_to_be_unavailable_not_undocumented()
+    {
+        var chart = TriedCareWithBmi();
+        chart.Remove("bmiObservations");
+        var detail = Detail((await Call(OrderSign(chart, MscOrder()))).Body);
+        detail.Should().Contain("BMI observations: could not be retrieved from the EHR").And.NotContain("BMI not documented");
+
+        var body = await (await factory.CreateClient().GetAsync("/cds-services")).ReadJsonAsync();
+        body.GetProperty("services")[0].GetProperty("prefetch").GetProperty("bmiObservations").GetString()
+            .Should().Be("Observation?patient={{context.patientId}}&code=http://loinc.org|39156-5&_sort=-date&_count=5");
+    }
+
     [Fact]
     public async Task Care_plans_and_service_requests_sent_as_null_are_said_to_be_missing_from_the_chart()
     {

@@ -73,6 +73,7 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         }
 
         var klGrade = KlGradeOf(prefetch.Resources(PrefetchKeys.KlGradeObservations));
+        var bmi = BmiOf(prefetch.Resources(PrefetchKeys.BmiObservations));
         var recognised = RecogniseTreatments(prefetch);
         var treatments = new List<string>(recognised.Count);
         foreach (var treatment in recognised)
@@ -95,13 +96,17 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             unknowns.Add(("cds.unknown.kneeOsteoarthritis", null));
         }
 
-        unknowns.Add(("cds.unknown.bmi", null));
+        if (bmi is null && NotYetTold(prefetch, PrefetchKeys.BmiObservations))
+        {
+            unknowns.Add(("cds.unknown.bmi", null));
+        }
+
         if (conditions is null)
         {
             unknowns.Add(("cds.unknown.conditions", null));
         }
 
-        var profile = new PatientProfile(age, klGrade, treatments, Bmi: null, Conditions: conditions);
+        var profile = new PatientProfile(age, klGrade, treatments, Bmi: bmi, Conditions: conditions);
         return new ChartReading(profile, hasKneeOa, unknowns, recognised);
     }
 
@@ -294,6 +299,43 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
     }
 
     /// <summary>The most recent KL-grade Observation in force with a valueInteger of 0–4 (the first of equally recent ones).</summary>
+    /// <summary>
+    /// The latest BMI Observation's value: coded as BMI, in force, final (or amended, corrected, preliminary), a number
+    /// in kg/m² (UCUM <c>kg/m2</c>, or that unit text without a code) within the accepted range. Anything else is not a
+    /// BMI this service can use, and the card says BMI is not documented.
+    /// </summary>
+    private double? BmiOf(ReadOnlySpan<JsonElement> observations)
+    {
+        double? bmi = null;
+        string? latest = null;
+        foreach (var observation in observations)
+        {
+            if (!observation.Is("resourceType", "Observation") || !FhirJson.InForce(observation)
+                || observation.Text("status") is not (null or "final" or "amended" or "corrected" or "preliminary")
+                || !codes.BmiObservation.AnyOf(observation.Property("code"))
+                || observation.Property("valueQuantity") is not { ValueKind: JsonValueKind.Object } quantity
+                || quantity.Property("value") is not { ValueKind: JsonValueKind.Number } value
+                || !value.TryGetDouble(out var found) || found is < PatientProfile.BmiMin or > PatientProfile.BmiMax
+                || !InKilogramsPerSquareMetre(quantity))
+            {
+                continue;
+            }
+
+            var when = observation.Text("effectiveDateTime") ?? observation.Text("issued") ?? "";
+            if (latest is null || string.CompareOrdinal(when, latest) > 0)
+            {
+                (latest, bmi) = (when, found);
+            }
+        }
+
+        return bmi;
+    }
+
+    private static bool InKilogramsPerSquareMetre(JsonElement quantity) =>
+        quantity.Text("code") is { } code
+            ? code == "kg/m2" && quantity.Text("system") is null or "http://unitsofmeasure.org"
+            : quantity.Text("unit") is "kg/m2" or "kg/m²";
+
     private int? KlGradeOf(ReadOnlySpan<JsonElement> observations)
     {
         int? grade = null;

@@ -11,6 +11,7 @@ public sealed class FhirCodeMap
     public const string KneeOsteoarthritisGroup = "kneeOsteoarthritis";
     public const string KlGradeObservationGroup = "klGradeObservation";
     public const string MscOrderGroup = "mscOrder";
+    public const string BmiObservationGroup = "bmiObservation";
 
     public FhirCodeMap(RuleStoreSnapshot store)
     {
@@ -18,6 +19,8 @@ public sealed class FhirCodeMap
         KneeOsteoarthritis = Group(store, KneeOsteoarthritisGroup);
         KlGradeObservation = Group(store, KlGradeObservationGroup);
         MscOrder = Group(store, MscOrderGroup);
+        BmiObservation = Group(store, BmiObservationGroup);
+        BmiObservationCodings = store.FhirCodeGroups.GetValueOrDefault(BmiObservationGroup, []);
         KneeOsteoarthritisCodings = store.FhirCodeGroups.GetValueOrDefault(KneeOsteoarthritisGroup, []);
         KlGradeObservationCodings = store.FhirCodeGroups.GetValueOrDefault(KlGradeObservationGroup, []);
     }
@@ -28,6 +31,8 @@ public sealed class FhirCodeMap
     public CodingLookup KneeOsteoarthritis { get; }
     public CodingLookup KlGradeObservation { get; }
     public CodingLookup MscOrder { get; }
+    public CodingLookup BmiObservation { get; }
+    public IReadOnlyList<CodeMapping> BmiObservationCodings { get; }
     public IReadOnlyList<CodeMapping> KneeOsteoarthritisCodings { get; }
     public IReadOnlyList<CodeMapping> KlGradeObservationCodings { get; }
 

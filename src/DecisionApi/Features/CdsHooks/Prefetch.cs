@@ -10,13 +10,14 @@ public static class PrefetchKeys
     public const string Patient = "patient";
     public const string KneeOaConditions = "kneeOaConditions";
     public const string KlGradeObservations = "klGradeObservations";
+    public const string BmiObservations = "bmiObservations";
     public const string Procedures = "procedures";
     public const string MedicationStatements = "medicationStatements";
     public const string MedicationRequests = "medicationRequests";
     public const string CarePlans = "carePlans";
     public const string ServiceRequests = "serviceRequests";
 
-    public static readonly string[] All = [Patient, KneeOaConditions, KlGradeObservations, Procedures, MedicationStatements, MedicationRequests, CarePlans, ServiceRequests];
+    public static readonly string[] All = [Patient, KneeOaConditions, KlGradeObservations, BmiObservations, Procedures, MedicationStatements, MedicationRequests, CarePlans, ServiceRequests];
 }
 
 /// <summary>The prefetch templates offered in discovery, built once from the store's codes. Only 2.0-valid tokens.</summary>
@@ -27,6 +28,7 @@ public sealed class PrefetchTemplates(FhirCodeMap codes)
         [PrefetchKeys.Patient] = "Patient/{{context.patientId}}",
         [PrefetchKeys.KneeOaConditions] = "Condition?patient={{context.patientId}}&code=" + Tokens(codes.KneeOsteoarthritisCodings),
         [PrefetchKeys.KlGradeObservations] = "Observation?patient={{context.patientId}}&code=" + Tokens(codes.KlGradeObservationCodings) + "&_sort=-date&_count=10",
+        [PrefetchKeys.BmiObservations] = "Observation?patient={{context.patientId}}&code=" + Tokens(codes.BmiObservationCodings) + "&_sort=-date&_count=5",
         // Not filtered by code: real charts record first-line care with product codes and text the store cannot list.
         [PrefetchKeys.Procedures] = "Procedure?patient={{context.patientId}}",
         [PrefetchKeys.MedicationStatements] = "MedicationStatement?patient={{context.patientId}}",

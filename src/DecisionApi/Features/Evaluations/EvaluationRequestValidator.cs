@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DecisionApi.RuleStore.Evaluation;
 using DecisionApi.RuleStore;
 using FluentValidation;
 
@@ -27,7 +28,7 @@ public sealed class EvaluationRequestValidator : AbstractValidator<EvaluationReq
             .Custom((codes, context) => ReportUnknownCodes(codes, store.TreatmentsByCode.ContainsKey, "treatment", "/v1/treatments", context));
 
         RuleFor(r => r.Bmi)
-            .InclusiveBetween(10, 90).When(r => r.Bmi is not null).WithMessage("'bmi' must be between 10 and 90 kg/m².");
+            .InclusiveBetween(PatientProfile.BmiMin, PatientProfile.BmiMax).When(r => r.Bmi is not null).WithMessage("'bmi' must be between 10 and 90 kg/m².");
 
         RuleFor(r => r.Conditions)
             .Must(codes => codes is null || codes.Count <= store.Conditions.Count * 2).WithMessage("'conditions' lists too many codes.")
