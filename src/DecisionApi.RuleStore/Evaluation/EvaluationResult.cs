@@ -27,7 +27,8 @@ public sealed record EvaluationResult(
     /// <summary>
     /// The rules behind this answer, for the audit log (product spec §8): the assessment rule that matched, then every
     /// conditional rule that matched, in store order, comma-separated. Unconditional rules are in every answer of the
-    /// store version, so the version names them. Rule ids only — never a profile value. Not part of the JSON answer.
+    /// store version, so the version names them. Rule ids only — never a profile value. Not part of the JSON answer; a
+    /// result not made by the evaluator (read from JSON) names only its assessment rule.
     /// </summary>
     [JsonIgnore]
     public string AuditRules { get; init; } = Assessment?.RuleId ?? "";
@@ -116,6 +117,31 @@ public sealed record TraceEntry(string RuleId, string Kind, bool Matched, IReadO
     /// can encode that part once; null for an entry not made by the evaluator. Not part of the JSON answer.</summary>
     [JsonIgnore]
     public TraceShape? Shape { get; init; }
+
+    // Equality is that of the JSON entry: the shape is how it was made, not what it says.
+    public bool Equals(TraceEntry? other) =>
+        other is not null && RuleId == other.RuleId && Kind == other.Kind && Matched == other.Matched && Equals(Conditions, other.Conditions);
+
+    public override int GetHashCode() => HashCode.Combine(RuleId, Kind, Matched, Conditions);
+
+    /// <summary>Whether this entry still says what <see cref="Shape"/> says (the same rule and the same condition texts,
+    /// as the evaluator made it — not a copy with other values), so a writer may use the shape's encoded bytes.</summary>
+    public bool MatchesShape() => Shape is { } shape && ReferenceEquals(RuleId, shape.RuleId) && ReferenceEquals(Kind, shape.Kind)
+        && Conditions.Count == shape.Conditions.Count && ConditionsMatch(shape);
+
+    private bool ConditionsMatch(TraceShape shape)
+    {
+        for (var index = 0; index < Conditions.Count; index++)
+        {
+            var (condition, fixedPart) = (Conditions[index], shape.Conditions[index]);
+            if (condition.Clause != fixedPart.Clause || !ReferenceEquals(condition.Field, fixedPart.Field) || !ReferenceEquals(condition.Expected, fixedPart.Expected))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
 
 /// <summary>

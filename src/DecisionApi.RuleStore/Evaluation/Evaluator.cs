@@ -84,7 +84,7 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
         var safety = new List<SafetyItem>();
         var claimChecks = new List<ClaimCheckItem>();
         var options = new List<ConventionalOption>();
-        var auditRules = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[512]);
+        var auditRules = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[1024]);
         auditRules.AppendFormatted(assessmentRule.Id);
 
         for (var index = 0; index < store.Rules.Count; index++)
@@ -97,7 +97,7 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
 
             if (!rule.IsUnconditional)
             {
-                auditRules.AppendFormatted(',');
+                auditRules.AppendLiteral(",");
                 auditRules.AppendFormatted(rule.Id);
             }
 

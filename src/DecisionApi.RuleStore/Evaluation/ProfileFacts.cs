@@ -137,15 +137,24 @@ internal sealed class CompiledCondition(Condition condition)
 }
 
 /// <summary>A rule's clauses compiled (conditions in the same clause must all hold; any clause holding matches).</summary>
-internal sealed class CompiledRule(Rule rule)
+internal sealed class CompiledRule
 {
-    public CompiledCondition[][] Clauses { get; } = [.. rule.Clauses.Select(clause => clause.Select(c => new CompiledCondition(c)).ToArray())];
-    public int ConditionCount { get; } = rule.Clauses.Sum(clause => clause.Count);
+    public CompiledRule(Rule rule)
+    {
+        Clauses = [.. rule.Clauses.Select(clause => clause.Select(c => new CompiledCondition(c)).ToArray())];
+        ConditionCount = rule.Clauses.Sum(clause => clause.Count);
+        // The same string instances as the trace conditions the evaluator builds, so a writer can tell by reference
+        // that an entry still says what its shape says.
+        Shape = new TraceShape(
+            rule.Id, rule.Kind,
+            [.. Clauses.SelectMany((clause, index) => clause.Select(c => new TraceShape.Condition(index + 1, c.FieldName, c.Expected)))]);
+    }
+
+    public CompiledCondition[][] Clauses { get; }
+    public int ConditionCount { get; }
 
     /// <summary>What this rule's trace entry always says, shared by every entry of it.</summary>
-    public TraceShape Shape { get; } = new(
-        rule.Id, rule.Kind,
-        [.. rule.Clauses.SelectMany((clause, index) => clause.Select(c => new TraceShape.Condition(index + 1, c.Field, ConditionText.Expected(c))))]);
+    public TraceShape Shape { get; }
 
     /// <summary>The index of the first clause that holds, or -1.</summary>
     public int FirstHoldingClause(ProfileFacts facts)

@@ -96,7 +96,7 @@ public sealed class AnswerMemo(long budgetBytes, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(answer);
-        var size = answer.Body.Length + (2L * key.Length);
+        var size = answer.Body.Length + (2L * key.Length) + (2L * answer.AuditRules.Length);
         if (size > budgetBytes)
         {
             return;

@@ -97,6 +97,7 @@ public sealed class TraceEntryConverter : JsonConverter<TraceEntry>
     private static readonly JsonEncodedText Actual = JsonEncodedText.Encode("actual");
 
     private const int ActualSlots = 8;
+    private const int EntryBufferKeptBytes = 64 * 1024;
 
     // Per thread: the entry being assembled, and the last actual values encoded (an answer has one string per field).
     [ThreadStatic]
@@ -113,15 +114,18 @@ public sealed class TraceEntryConverter : JsonConverter<TraceEntry>
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(value);
         ArgumentNullException.ThrowIfNull(options);
-        if (value.Shape is not { } shape || shape.Conditions.Count != value.Conditions.Count || options.WriteIndented)
+        // The writer's own settings decide the bytes (the serializer's options may differ from them).
+        if (writer.Options.Indented || !value.MatchesShape())
         {
             WritePieces(writer, value);
             return;
         }
 
-        if (shape.WriterCache is not EncodedShape encoded || !ReferenceEquals(encoded.Encoder, options.Encoder))
+        var shape = value.Shape!;
+        var encoder = writer.Options.Encoder;
+        if (shape.WriterCache is not EncodedShape encoded || !ReferenceEquals(encoded.Encoder, encoder))
         {
-            encoded = new EncodedShape(shape, options.Encoder);
+            encoded = new EncodedShape(shape, encoder);
             shape.WriterCache = encoded;
         }
 
@@ -141,7 +145,7 @@ public sealed class TraceEntryConverter : JsonConverter<TraceEntry>
             if (condition.Actual is { } actual)
             {
                 buffer.Write(",\"actual\":\""u8);
-                buffer.Write(cache.Encoded(actual, options.Encoder));
+                buffer.Write(cache.Encoded(actual, encoder));
                 buffer.Write("\""u8);
             }
 
@@ -150,6 +154,10 @@ public sealed class TraceEntryConverter : JsonConverter<TraceEntry>
 
         buffer.Write("]}"u8);
         writer.WriteRawValue(buffer.WrittenSpan, skipInputValidation: true);
+        if (buffer.Capacity > EntryBufferKeptBytes)
+        {
+            entryBuffer = null; // an unusually large entry's buffer is not kept by the thread
+        }
     }
 
     private static void WritePieces(Utf8JsonWriter writer, TraceEntry value)

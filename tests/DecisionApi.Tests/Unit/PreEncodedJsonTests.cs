@@ -85,4 +85,40 @@ public sealed class PreEncodedJsonTests
             JsonSerializer.Serialize(lean with { Trace = full.Trace }, Plain).Should().Be(JsonSerializer.Serialize(full, Plain));
         }
     }
+    [Fact]
+    public void A_copied_trace_entry_with_other_values_is_written_with_its_own_values()
+    {
+        var result = BuiltStore.Evaluator.Evaluate(new PatientProfile(62, 3, ["exercise-therapy"], 28.5, null, "US"), Language.En);
+        var entry = result.Trace.First(e => e.Conditions.Count > 0);
+        entry.MatchesShape().Should().BeTrue("the evaluator's entries use their rule's shape");
+        var renamed = entry with { RuleId = "renamed", Conditions = [entry.Conditions[0] with { Expected = "other" }] };
+        renamed.MatchesShape().Should().BeFalse();
+        JsonSerializer.Serialize(renamed, Service).Should().Be(JsonSerializer.Serialize(renamed, Plain)).And.Contain("\"renamed\"").And.Contain("\"other\"");
+        renamed.Should().NotBe(entry);
+        (entry with { }).Should().Be(entry, "equality is what the entry says");
+    }
+
+    public static TheoryData<string> WriterSettings => ["indented", "relaxed encoder"];
+
+    [Theory]
+    [MemberData(nameof(WriterSettings))]
+    public void The_trace_follows_the_writers_own_settings(string settings)
+    {
+        var result = BuiltStore.Evaluator.Evaluate(new PatientProfile(70, 4, ["exercise-therapy", "oral-nsaid"], 31, ["anticoagulant-therapy"], "US"), Language.Zh);
+        var options = settings == "indented"
+            ? new JsonWriterOptions { Indented = true }
+            : new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        Write(result.Trace, Service, options).Should().Be(Write(result.Trace, Plain, options));
+    }
+
+    private static string Write<T>(T value, JsonSerializerOptions serializer, JsonWriterOptions writerOptions)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, writerOptions))
+        {
+            JsonSerializer.Serialize(writer, value, serializer);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
 }
