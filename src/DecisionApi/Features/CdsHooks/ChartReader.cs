@@ -298,55 +298,48 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         return year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month) ? new DateOnly(year, month, day) : null;
     }
 
-    /// <summary>The most recent KL-grade Observation in force with a valueInteger of 0–4 (the first of equally recent ones).</summary>
+    /// <summary>The most recent KL-grade Observation's valueInteger of 0–4.</summary>
+    private int? KlGradeOf(ReadOnlySpan<JsonElement> observations) => Latest(observations, codes.KlGradeObservation, KlGrade);
+
     /// <summary>
-    /// The latest BMI Observation's value: coded as BMI, in force, final (or amended, corrected, preliminary), a number
-    /// in kg/m² (UCUM <c>kg/m2</c>, or that unit text without a code) within the accepted range. Anything else is not a
-    /// BMI this service can use, and the card says BMI is not documented.
+    /// The most recent BMI Observation's value: a number in kg/m² (UCUM <c>kg/m2</c>, or that unit text without a code)
+    /// within the accepted range. Anything else is not a BMI this service can use, and the card says BMI is not documented.
     /// </summary>
-    private double? BmiOf(ReadOnlySpan<JsonElement> observations)
-    {
-        double? bmi = null;
-        string? latest = null;
-        foreach (var observation in observations)
-        {
-            if (!observation.Is("resourceType", "Observation") || !FhirJson.InForce(observation)
-                || observation.Text("status") is not (null or "final" or "amended" or "corrected" or "preliminary")
-                || !codes.BmiObservation.AnyOf(observation.Property("code"))
-                || observation.Property("valueQuantity") is not { ValueKind: JsonValueKind.Object } quantity
-                || quantity.Property("value") is not { ValueKind: JsonValueKind.Number } value
-                || !value.TryGetDouble(out var found) || found is < PatientProfile.BmiMin or > PatientProfile.BmiMax
-                || !InKilogramsPerSquareMetre(quantity))
-            {
-                continue;
-            }
+    private double? BmiOf(ReadOnlySpan<JsonElement> observations) => Latest(observations, codes.BmiObservation, Bmi);
 
-            var when = observation.Text("effectiveDateTime") ?? observation.Text("issued") ?? "";
-            if (latest is null || string.CompareOrdinal(when, latest) > 0)
-            {
-                (latest, bmi) = (when, found);
-            }
-        }
+    private static int? KlGrade(JsonElement observation) =>
+        observation.Property("valueInteger") is { ValueKind: JsonValueKind.Number } value && value.TryGetInt32(out var grade) && grade is >= 0 and <= 4
+            ? grade
+            : null;
 
-        return bmi;
-    }
+    private static double? Bmi(JsonElement observation) =>
+        observation.Property("valueQuantity") is { ValueKind: JsonValueKind.Object } quantity
+        && quantity.Property("value") is { ValueKind: JsonValueKind.Number } value && value.TryGetDouble(out var bmi)
+        && bmi is >= PatientProfile.BmiMin and <= PatientProfile.BmiMax && InKilogramsPerSquareMetre(quantity)
+            ? bmi
+            : null;
 
     private static bool InKilogramsPerSquareMetre(JsonElement quantity) =>
         quantity.Text("code") is { } code
             ? code == "kg/m2" && quantity.Text("system") is null or "http://unitsofmeasure.org"
             : quantity.Text("unit") is "kg/m2" or "kg/m²";
 
-    private int? KlGradeOf(ReadOnlySpan<JsonElement> observations)
+    /// <summary>
+    /// The value of the most recent usable Observation with one of <paramref name="code"/>'s codings: in force, final
+    /// (or amended, corrected, preliminary, or without a status), with a value <paramref name="read"/> accepts; the first
+    /// of equally recent ones.
+    /// </summary>
+    private static T? Latest<T>(ReadOnlySpan<JsonElement> observations, CodingLookup code, Func<JsonElement, T?> read)
+        where T : struct
     {
-        int? grade = null;
+        T? found = null;
         string? latest = null;
         foreach (var observation in observations)
         {
             if (!observation.Is("resourceType", "Observation") || !FhirJson.InForce(observation)
                 || observation.Text("status") is not (null or "final" or "amended" or "corrected" or "preliminary")
-                || !codes.KlGradeObservation.AnyOf(observation.Property("code"))
-                || observation.Property("valueInteger") is not { ValueKind: JsonValueKind.Number } value
-                || !value.TryGetInt32(out var found) || found is < 0 or > 4)
+                || !code.AnyOf(observation.Property("code"))
+                || read(observation) is not { } value)
             {
                 continue;
             }
@@ -354,10 +347,10 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             var when = observation.Text("effectiveDateTime") ?? observation.Text("issued") ?? "";
             if (latest is null || string.CompareOrdinal(when, latest) > 0)
             {
-                (latest, grade) = (when, found);
+                (latest, found) = (when, value);
             }
         }
 
-        return grade;
+        return found;
     }
 }
