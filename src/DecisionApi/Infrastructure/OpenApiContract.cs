@@ -85,7 +85,7 @@ public sealed class OpenApiContractFilter(LiveRuleStore live, IOptions<CdsHooksO
         {
             SetRange(request, "age", 18, 120);
             SetRange(request, "klGrade", 0, 4);
-            SetRange(request, "bmi", 10, 90);
+            SetRange(request, "bmi", (int)PatientProfile.BmiMin, (int)PatientProfile.BmiMax);
             SetCodes(request, "priorTreatments", store.Treatments.Select(t => t.Code), store.Treatments.Count * 2);
             SetCodes(request, "conditions", store.Conditions.Select(c => c.Code), store.Conditions.Count * 2);
             if (request.Properties?["jurisdiction"] is OpenApiSchema jurisdiction)
