@@ -113,40 +113,17 @@ public sealed record UsedInputs(
 /// <param name="Conditions">Each condition with its expected and actual value; empty for an unconditional rule.</param>
 public sealed record TraceEntry(string RuleId, string Kind, bool Matched, IReadOnlyList<TraceCondition> Conditions)
 {
-    /// <summary>What the entry says whatever the profile (the same instance for every entry of the rule), so a writer
-    /// can encode that part once; null for an entry not made by the evaluator. Not part of the JSON answer.</summary>
-    [JsonIgnore]
-    public TraceShape? Shape { get; init; }
-
-    // Equality is that of the JSON entry: the shape is how it was made, not what it says.
+    // Equality is what the JSON entry says: conditions compared one by one, not as list instances.
     public bool Equals(TraceEntry? other) =>
-        other is not null && RuleId == other.RuleId && Kind == other.Kind && Matched == other.Matched && Equals(Conditions, other.Conditions);
+        other is not null && RuleId == other.RuleId && Kind == other.Kind && Matched == other.Matched && Conditions.SequenceEqual(other.Conditions);
 
-    public override int GetHashCode() => HashCode.Combine(RuleId, Kind, Matched, Conditions);
-
-    /// <summary>Whether this entry still says what <see cref="Shape"/> says (the same rule and the same condition texts,
-    /// as the evaluator made it — not a copy with other values), so a writer may use the shape's encoded bytes.</summary>
-    public bool MatchesShape() => Shape is { } shape && ReferenceEquals(RuleId, shape.RuleId) && ReferenceEquals(Kind, shape.Kind)
-        && Conditions.Count == shape.Conditions.Count && ConditionsMatch(shape);
-
-    private bool ConditionsMatch(TraceShape shape)
-    {
-        for (var index = 0; index < Conditions.Count; index++)
-        {
-            var (condition, fixedPart) = (Conditions[index], shape.Conditions[index]);
-            if (condition.Clause != fixedPart.Clause || !ReferenceEquals(condition.Field, fixedPart.Field) || !ReferenceEquals(condition.Expected, fixedPart.Expected))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public override int GetHashCode() => HashCode.Combine(RuleId, Kind, Matched, Conditions.Count);
 }
 
 /// <summary>
 /// The profile-independent part of a rule's trace entry: its id and kind, and each condition's clause, field and
-/// expected text, in the order of <see cref="TraceEntry.Conditions"/>. One instance per rule of a loaded store.
+/// expected text, in the order of <see cref="TraceEntry.Conditions"/>. One instance per rule of a loaded store
+/// (<see cref="EvaluationTrace.Shape"/>).
 /// </summary>
 public sealed class TraceShape(string ruleId, string kind, IReadOnlyList<TraceShape.Condition> conditions)
 {

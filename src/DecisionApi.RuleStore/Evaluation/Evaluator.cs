@@ -13,10 +13,57 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
     // shared by every answer: no per-request allocation, and a serializer can encode each of them once.
     // Every rule's conditions with field and operator resolved and their words for the trace, built once (parallel to
     // store.Rules).
-    private readonly CompiledRule[] compiled = [.. store.Rules.Select(rule => new CompiledRule(rule))];
+    private readonly CompiledRule[] compiled = Compile(store);
+
+    // The profile fields some condition reads: the trace carries their values.
+    private readonly FieldKind[] tracedFields =
+        [.. store.Rules.SelectMany(rule => rule.Clauses).SelectMany(clause => clause).Select(c => CompiledCondition.KindOf(c.Field)).Distinct()];
+
+    private static CompiledRule[] Compile(RuleStoreSnapshot store)
+    {
+        var rules = new CompiledRule[store.Rules.Count];
+        var bit = 0;
+        for (var index = 0; index < rules.Length; index++)
+        {
+            rules[index] = new CompiledRule(store.Rules[index], bit);
+            bit += 1 + rules[index].ConditionCount;
+        }
+
+        return rules;
+    }
 
     // Indexed by Slot(rule index, language, tried).
     private readonly object?[] shared = Share(store);
+
+    // An evidence rule's enrolled population in words (KL grades, ages), or null when the sources do not report it;
+    // indexed by Slot(rule index, language, false).
+    private readonly string?[] populations = Populations(store);
+
+    private static string?[] Populations(RuleStoreSnapshot store)
+    {
+        var items = new string?[store.Rules.Count * 4];
+        for (var index = 0; index < store.Rules.Count; index++)
+        {
+            var row = store.Rules[index].Statement.Row;
+            foreach (var language in (Language[])[Language.En, Language.Zh])
+            {
+                var ranges = new List<string>();
+                if (row.KlMin is { } klMin && row.KlMax is { } klMax)
+                {
+                    ranges.Add(Format(store, "population.klGrade", language, ("min", klMin), ("max", klMax)));
+                }
+
+                if (row.AgeMin is { } ageMin && row.AgeMax is { } ageMax)
+                {
+                    ranges.Add(Format(store, "population.age", language, ("min", ageMin), ("max", ageMax)));
+                }
+
+                items[Slot(index, language, false)] = ranges.Count == 0 ? null : string.Join(store.Text("list.separator").In(language), ranges);
+            }
+        }
+
+        return items;
+    }
 
     private static int Slot(int ruleIndex, Language language, bool tried) => (ruleIndex * 4) + ((int)language * 2) + (tried ? 1 : 0);
 
@@ -72,7 +119,7 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
     public EvaluationResult Evaluate(PatientProfile profile, Language language, bool withTrace = true)
     {
         var facts = new ProfileFacts(profile, profile.Jurisdiction ?? defaultJurisdiction);
-        var trace = withTrace ? new List<TraceEntry>(store.Rules.Count) : null;
+        var trace = withTrace ? new ulong[(EvaluationTrace.BitCount(compiled) + 63) / 64] : null;
 
         var (assessmentRule, matchedClause) = Assess(facts, trace)
             ?? throw new InvalidOperationException("No assessment rule matched; the store's lint guarantees one always does.");
@@ -84,6 +131,7 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
         var safety = new List<SafetyItem>();
         var claimChecks = new List<ClaimCheckItem>();
         var options = new List<ConventionalOption>();
+        string? profileSummary = null; // the profile's KL grade and age in words, for the evidence's applicability
         var auditRules = new DefaultInterpolatedStringHandler(0, 0, CultureInfo.InvariantCulture, stackalloc char[1024]);
         auditRules.AppendFormatted(assessmentRule.Id);
 
@@ -112,7 +160,7 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
                 case Vocab.Kinds.Evidence:
                     var row = rule.Statement.Row;
                     evidence.Add(new EvidenceItem(
-                        row.Id, row.Topic!, rule.Statement.Text.In(language), row.Certainty!, row.Direction!, Applicability(row, facts, language), rule.Id, rule.Statement.Sources));
+                        row.Id, row.Topic!, rule.Statement.Text.In(language), row.Certainty!, row.Direction!, Applicability(index, row, facts, language, ref profileSummary), rule.Id, rule.Statement.Sources));
                     break;
                 case Vocab.Kinds.Safety:
                     safety.Add((SafetyItem)shared[Slot(index, language, false)]!);
@@ -135,13 +183,13 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
             notes,
             assessmentRule.Statement.Sources);
 
-        return new EvaluationResult(assessment, caveats, evidence, safety, claimChecks, options, Inputs(profile, facts, language), trace ?? [], storeInfo)
+        return new EvaluationResult(assessment, caveats, evidence, safety, claimChecks, options, Inputs(profile, facts, language), trace is null ? [] : Trace(trace, facts), storeInfo)
         {
             AuditRules = auditRules.ToStringAndClear(),
         };
     }
 
-    private (Rule Rule, IReadOnlyList<Condition> Clause)? Assess(ProfileFacts facts, List<TraceEntry>? trace)
+    private (Rule Rule, IReadOnlyList<Condition> Clause)? Assess(ProfileFacts facts, ulong[]? trace)
     {
         for (var index = 0; index < store.Rules.Count; index++)
         {
@@ -161,33 +209,61 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
         return null;
     }
 
-    private bool Matches(int index, ProfileFacts facts, List<TraceEntry>? trace)
+    /// <summary>Whether rule <paramref name="index"/> matches; with a trace, every condition is checked and its result
+    /// kept as a bit (the rule's own bit, then one per condition, from <see cref="CompiledRule.TraceBit"/>).</summary>
+    private bool Matches(int index, ProfileFacts facts, ulong[]? trace)
     {
-        var rule = store.Rules[index];
-        var clauses = compiled[index].Clauses;
+        var rule = compiled[index];
+        var unconditional = store.Rules[index].IsUnconditional;
         if (trace is null)
         {
-            return rule.IsUnconditional || compiled[index].FirstHoldingClause(facts) >= 0;
+            return unconditional || rule.FirstHoldingClause(facts) >= 0;
         }
 
-        var conditions = new List<TraceCondition>(compiled[index].ConditionCount);
-        var matched = rule.IsUnconditional;
-        for (var clauseIndex = 0; clauseIndex < clauses.Length; clauseIndex++)
+        var matched = unconditional;
+        var bit = rule.TraceBit + 1;
+        foreach (var clause in rule.Clauses)
         {
             var clauseHolds = true;
-            foreach (var condition in clauses[clauseIndex])
+            foreach (var condition in clause)
             {
-                var holds = condition.Holds(facts);
-                clauseHolds &= holds;
-                conditions.Add(new TraceCondition(clauseIndex + 1, condition.FieldName, condition.Expected, facts.Actual(condition.Field), holds));
+                if (condition.Holds(facts))
+                {
+                    EvaluationTrace.Set(trace, bit);
+                }
+                else
+                {
+                    clauseHolds = false;
+                }
+
+                bit++;
             }
 
             matched |= clauseHolds;
         }
 
-        trace.Add(new TraceEntry(rule.Id, rule.Kind, matched, conditions) { Shape = compiled[index].Shape });
+        if (matched)
+        {
+            EvaluationTrace.Set(trace, rule.TraceBit);
+        }
+
         return matched;
     }
+
+    /// <summary>The trace of the bits set while matching, with the profile's value of each field a condition reads
+    /// (taken once the category is known: an assessment rule cannot depend on it, the store's lint makes sure).</summary>
+    private EvaluationTrace Trace(ulong[] bits, ProfileFacts facts)
+    {
+        var actuals = new string?[FieldKinds];
+        foreach (var field in tracedFields)
+        {
+            actuals[(int)field] = facts.Actual(field);
+        }
+
+        return new EvaluationTrace(compiled, bits, actuals);
+    }
+
+    private static readonly int FieldKinds = Enum.GetValues<FieldKind>().Length;
 
     /// <summary>Fills <c>{conditions}</c> with the labels of the profile's conditions that made the clause hold.</summary>
     private string FillConditions(string template, IReadOnlyList<Condition> clause, ProfileFacts facts, Language language)
@@ -205,30 +281,26 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
         return template.Replace("{conditions}", string.Join(store.Text("list.separator").In(language), labels), StringComparison.Ordinal);
     }
 
-    private string Applicability(StatementRow row, ProfileFacts facts, Language language)
+    private string Applicability(int index, StatementRow row, ProfileFacts facts, Language language, ref string? profileSummary)
     {
-        var ranges = new List<string>();
+        if (populations[Slot(index, language, false)] is not { } population)
+        {
+            return store.Text("applicability.unreported").In(language);
+        }
+
         var inside = true;
         if (row.KlMin is { } klMin && row.KlMax is { } klMax)
         {
-            ranges.Add(Format("population.klGrade", language, ("min", klMin), ("max", klMax)));
             inside &= facts.KlGrade >= klMin && facts.KlGrade <= klMax;
         }
 
         if (row.AgeMin is { } ageMin && row.AgeMax is { } ageMax)
         {
-            ranges.Add(Format("population.age", language, ("min", ageMin), ("max", ageMax)));
             inside &= facts.Age >= ageMin && facts.Age <= ageMax;
         }
 
-        if (ranges.Count == 0)
-        {
-            return store.Text("applicability.unreported").In(language);
-        }
-
-        var profileSummary = Format("profile.summary", language, ("klGrade", (object?)facts.KlGrade ?? "?"), ("age", (object?)facts.Age ?? "?"));
-        return Format(inside ? "applicability.inside" : "applicability.outside", language,
-            ("population", string.Join(store.Text("list.separator").In(language), ranges)), ("profile", profileSummary));
+        profileSummary ??= Format("profile.summary", language, ("klGrade", (object?)facts.KlGrade ?? "?"), ("age", (object?)facts.Age ?? "?"));
+        return Format(inside ? "applicability.inside" : "applicability.outside", language, ("population", population), ("profile", profileSummary));
     }
 
     private EvaluationInputs Inputs(PatientProfile profile, ProfileFacts facts, Language language)
@@ -270,9 +342,7 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
             notes.Add(store.Text("inputs.conditionsMissing").In(language));
         }
 
-        var duplicates = profile.PriorTreatments.Concat(profile.Conditions ?? [])
-            .GroupBy(code => code, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        if (duplicates.Count > 0)
+        if (Duplicates(profile.PriorTreatments, profile.Conditions ?? []) is { } duplicates)
         {
             notes.Add(Format("inputs.duplicatesFolded", language, ("codes", string.Join(", ", duplicates))));
         }
@@ -281,14 +351,37 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
         return new EvaluationInputs(used, defaulted, unknown, notes);
     }
 
-    private string Format(string key, Language language, params (string Name, object Value)[] values)
+    /// <summary>The codes given more than once across both lists, in the order they first appear; null when none (the
+    /// usual case, checked without allocating: the lists are short).</summary>
+    private static List<string>? Duplicates(IReadOnlyList<string> first, IReadOnlyList<string> second)
     {
-        var text = store.Text(key).In(language);
-        foreach (var (name, value) in values)
+        List<string>? duplicates = null;
+        var count = first.Count + second.Count;
+        for (var i = 0; i < count; i++)
         {
-            text = text.Replace("{" + name + "}", Convert.ToString(value, CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            var code = i < first.Count ? first[i] : second[i - first.Count];
+            var seenBefore = false;
+            var elsewhere = false;
+            for (var j = 0; j < count && !seenBefore; j++)
+            {
+                if (j != i && string.Equals(code, j < first.Count ? first[j] : second[j - first.Count], StringComparison.Ordinal))
+                {
+                    seenBefore = j < i;
+                    elsewhere = true;
+                }
+            }
+
+            if (elsewhere && !seenBefore)
+            {
+                (duplicates ??= []).Add(code);
+            }
         }
 
-        return text;
+        return duplicates;
     }
+
+    private string Format(string key, Language language, params ReadOnlySpan<(string Name, object Value)> values) => Format(store, key, language, values);
+
+    private static string Format(RuleStoreSnapshot store, string key, Language language, params ReadOnlySpan<(string Name, object Value)> values) =>
+        TextTemplate.Fill(store.Text(key).In(language), values);
 }

@@ -83,7 +83,9 @@ internal sealed class CompiledCondition(Condition condition)
 {
     public Condition Source { get; } = condition;
     public string FieldName { get; } = condition.Field;
-    public FieldKind Field { get; } = condition.Field switch
+    public FieldKind Field { get; } = KindOf(condition.Field);
+
+    public static FieldKind KindOf(string field) => field switch
     {
         Vocab.Fields.Age => FieldKind.Age,
         Vocab.Fields.KlGrade => FieldKind.KlGrade,
@@ -139,19 +141,27 @@ internal sealed class CompiledCondition(Condition condition)
 /// <summary>A rule's clauses compiled (conditions in the same clause must all hold; any clause holding matches).</summary>
 internal sealed class CompiledRule
 {
-    public CompiledRule(Rule rule)
+    /// <param name="rule">The rule.</param>
+    /// <param name="traceBit">Where this rule's bits start in a trace: its own, then one per condition.</param>
+    public CompiledRule(Rule rule, int traceBit)
     {
         Clauses = [.. rule.Clauses.Select(clause => clause.Select(c => new CompiledCondition(c)).ToArray())];
-        ConditionCount = rule.Clauses.Sum(clause => clause.Count);
-        // The same string instances as the trace conditions the evaluator builds, so a writer can tell by reference
-        // that an entry still says what its shape says.
+        Conditions = [.. Clauses.SelectMany(clause => clause)];
+        ConditionCount = Conditions.Length;
+        TraceBit = traceBit;
         Shape = new TraceShape(
             rule.Id, rule.Kind,
             [.. Clauses.SelectMany((clause, index) => clause.Select(c => new TraceShape.Condition(index + 1, c.FieldName, c.Expected)))]);
     }
 
     public CompiledCondition[][] Clauses { get; }
+
+    /// <summary>Every condition, clause after clause: the order of the trace.</summary>
+    public CompiledCondition[] Conditions { get; }
+
     public int ConditionCount { get; }
+
+    public int TraceBit { get; }
 
     /// <summary>What this rule's trace entry always says, shared by every entry of it.</summary>
     public TraceShape Shape { get; }

@@ -21,7 +21,7 @@ public static class ApiJson
         json.AllowDuplicateProperties = false;
         json.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         json.Converters.Add(new PreEncodedConverterFactory());
-        json.Converters.Add(new TraceEntryConverter());
+        json.Converters.Add(new TraceConverter());
         return json;
     }
 }
@@ -78,14 +78,15 @@ public sealed class PreEncodedConverterFactory : JsonConverterFactory
 }
 
 /// <summary>
-/// Writes a trace entry (about 95 per evidence summary, each with its conditions) as one raw JSON value assembled from
+/// Writes an evaluation's trace (about 95 entries per evidence summary, each with its conditions). The evaluator's
+/// <see cref="EvaluationTrace"/> keeps bits, not entries; each entry is written as one raw JSON value assembled from
 /// bytes encoded once per rule — the id, the kind, each condition's clause, field and expected text
-/// (<see cref="TraceShape"/>) — and the profile's actual values, each encoded once per answer. Writing them piece by piece
-/// was half of the cost of writing an evidence summary. Writes exactly what the default serializer writes for these
-/// records with the service's options (camelCase names, a null <c>actual</c> left out; a test compares the bytes); an
-/// entry without its shape is written piece by piece.
+/// (<see cref="TraceShape"/>) — and the profile's actual values, each encoded once per answer. Writing the entries piece by
+/// piece was half of the cost of writing an evidence summary. Writes exactly what the default serializer writes for the
+/// trace's entries with the service's options (camelCase names, a null <c>actual</c> left out; a test compares the
+/// bytes); any other list of entries, or an indenting writer, is written piece by piece.
 /// </summary>
-public sealed class TraceEntryConverter : JsonConverter<TraceEntry>
+public sealed class TraceConverter : JsonConverter<IReadOnlyList<TraceEntry>>
 {
     private static readonly JsonEncodedText RuleId = JsonEncodedText.Encode("ruleId");
     private static readonly JsonEncodedText Kind = JsonEncodedText.Encode("kind");
@@ -96,94 +97,100 @@ public sealed class TraceEntryConverter : JsonConverter<TraceEntry>
     private static readonly JsonEncodedText Expected = JsonEncodedText.Encode("expected");
     private static readonly JsonEncodedText Actual = JsonEncodedText.Encode("actual");
 
-    private const int ActualSlots = 8;
     private const int EntryBufferKeptBytes = 64 * 1024;
 
-    // Per thread: the entry being assembled, and the last actual values encoded (an answer has one string per field).
+    // Per thread: the entry being assembled.
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? entryBuffer;
 
-    [ThreadStatic]
-    private static ActualCache? actuals;
+    public override IReadOnlyList<TraceEntry> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        JsonSerializer.Deserialize<List<TraceEntry>>(ref reader, options) ?? [];
 
-    public override TraceEntry Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        throw new NotSupportedException("A trace entry is only written.");
-
-    public override void Write(Utf8JsonWriter writer, TraceEntry value, JsonSerializerOptions options)
+    public override void Write(Utf8JsonWriter writer, IReadOnlyList<TraceEntry> value, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(value);
-        ArgumentNullException.ThrowIfNull(options);
         // The writer's own settings decide the bytes (the serializer's options may differ from them).
-        if (writer.Options.Indented || !value.MatchesShape())
+        if (value is not EvaluationTrace trace || writer.Options.Indented)
         {
             WritePieces(writer, value);
             return;
         }
 
-        var shape = value.Shape!;
         var encoder = writer.Options.Encoder;
-        if (shape.WriterCache is not EncodedShape encoded || !ReferenceEquals(encoded.Encoder, encoder))
-        {
-            encoded = new EncodedShape(shape, encoder);
-            shape.WriterCache = encoded;
-        }
-
+        var actuals = new ActualCache(encoder);
         var buffer = entryBuffer ??= new ArrayBufferWriter<byte>(4096);
-        buffer.ResetWrittenCount();
-        buffer.Write(value.Matched ? encoded.HeadMatched : encoded.HeadNotMatched);
-        var cache = actuals ??= new ActualCache();
-        for (var index = 0; index < value.Conditions.Count; index++)
+        writer.WriteStartArray();
+        for (var index = 0; index < trace.Count; index++)
         {
-            var condition = value.Conditions[index];
-            if (index > 0)
+            var shape = trace.Shape(index);
+            if (shape.WriterCache is not EncodedShape encoded || !ReferenceEquals(encoded.Encoder, encoder))
             {
-                buffer.Write(","u8);
+                encoded = new EncodedShape(shape, encoder);
+                shape.WriterCache = encoded;
             }
 
-            buffer.Write(encoded.ConditionHeads[index]);
-            if (condition.Actual is { } actual)
+            buffer.ResetWrittenCount();
+            buffer.Write(trace.Matched(index) ? encoded.HeadMatched : encoded.HeadNotMatched);
+            for (var condition = 0; condition < encoded.ConditionHeads.Length; condition++)
             {
-                buffer.Write(",\"actual\":\""u8);
-                buffer.Write(cache.Encoded(actual, encoder));
-                buffer.Write("\""u8);
+                if (condition > 0)
+                {
+                    buffer.Write(","u8);
+                }
+
+                buffer.Write(encoded.ConditionHeads[condition]);
+                if (trace.Actual(index, condition) is { } actual)
+                {
+                    buffer.Write(",\"actual\":\""u8);
+                    buffer.Write(actuals.Encoded(actual));
+                    buffer.Write("\""u8);
+                }
+
+                buffer.Write(trace.Holds(index, condition) ? ",\"matched\":true}"u8 : ",\"matched\":false}"u8);
             }
 
-            buffer.Write(condition.Matched ? ",\"matched\":true}"u8 : ",\"matched\":false}"u8);
+            buffer.Write("]}"u8);
+            writer.WriteRawValue(buffer.WrittenSpan, skipInputValidation: true);
         }
 
-        buffer.Write("]}"u8);
-        writer.WriteRawValue(buffer.WrittenSpan, skipInputValidation: true);
+        writer.WriteEndArray();
         if (buffer.Capacity > EntryBufferKeptBytes)
         {
             entryBuffer = null; // an unusually large entry's buffer is not kept by the thread
         }
     }
 
-    private static void WritePieces(Utf8JsonWriter writer, TraceEntry value)
+    private static void WritePieces(Utf8JsonWriter writer, IReadOnlyList<TraceEntry> entries)
     {
-        writer.WriteStartObject();
-        writer.WriteString(RuleId, value.RuleId);
-        writer.WriteString(Kind, value.Kind);
-        writer.WriteBoolean(Matched, value.Matched);
-        writer.WriteStartArray(Conditions);
-        foreach (var condition in value.Conditions)
+        writer.WriteStartArray();
+        foreach (var value in entries)
         {
             writer.WriteStartObject();
-            writer.WriteNumber(Clause, condition.Clause);
-            writer.WriteString(Field, condition.Field);
-            writer.WriteString(Expected, condition.Expected);
-            if (condition.Actual is not null)
+            writer.WriteString(RuleId, value.RuleId);
+            writer.WriteString(Kind, value.Kind);
+            writer.WriteBoolean(Matched, value.Matched);
+            writer.WriteStartArray(Conditions);
+            foreach (var condition in value.Conditions)
             {
-                writer.WriteString(Actual, condition.Actual);
+                writer.WriteStartObject();
+                writer.WriteNumber(Clause, condition.Clause);
+                writer.WriteString(Field, condition.Field);
+                writer.WriteString(Expected, condition.Expected);
+                if (condition.Actual is not null)
+                {
+                    writer.WriteString(Actual, condition.Actual);
+                }
+
+                writer.WriteBoolean(Matched, condition.Matched);
+                writer.WriteEndObject();
             }
 
-            writer.WriteBoolean(Matched, condition.Matched);
+            writer.WriteEndArray();
             writer.WriteEndObject();
         }
 
         writer.WriteEndArray();
-        writer.WriteEndObject();
     }
 
     /// <summary>A rule's fixed bytes: the entry's head up to its conditions (matched or not), and each condition up to its actual value.</summary>
@@ -235,24 +242,18 @@ public sealed class TraceEntryConverter : JsonConverter<TraceEntry>
         }
     }
 
-    /// <summary>The last few actual values and their escaped UTF-8 (without quotes), by instance: the evaluator gives every
-    /// condition on a field the same string in one answer.</summary>
-    private sealed class ActualCache
+    /// <summary>One answer's actual values and their escaped UTF-8 (without quotes), by instance: the trace gives every
+    /// condition on a field the same string.</summary>
+    private sealed class ActualCache(JavaScriptEncoder? encoder)
     {
-        private readonly string?[] values = new string?[ActualSlots];
-        private readonly byte[][] bytes = new byte[ActualSlots][];
-        private JavaScriptEncoder? encoder;
+        private const int Slots = 8;
+        private readonly string?[] values = new string?[Slots];
+        private readonly byte[][] bytes = new byte[Slots][];
         private int next;
 
-        public ReadOnlySpan<byte> Encoded(string actual, JavaScriptEncoder? valueEncoder)
+        public ReadOnlySpan<byte> Encoded(string actual)
         {
-            if (!ReferenceEquals(encoder, valueEncoder))
-            {
-                Array.Clear(values);
-                encoder = valueEncoder;
-            }
-
-            for (var slot = 0; slot < ActualSlots; slot++)
+            for (var slot = 0; slot < Slots; slot++)
             {
                 if (ReferenceEquals(values[slot], actual))
                 {
@@ -260,10 +261,10 @@ public sealed class TraceEntryConverter : JsonConverter<TraceEntry>
                 }
             }
 
-            var encoded = JsonEncodedText.Encode(actual, valueEncoder).EncodedUtf8Bytes.ToArray();
+            var encoded = JsonEncodedText.Encode(actual, encoder).EncodedUtf8Bytes.ToArray();
             values[next] = actual;
             bytes[next] = encoded;
-            next = (next + 1) % ActualSlots;
+            next = (next + 1) % Slots;
             return encoded;
         }
     }

@@ -200,6 +200,10 @@ public sealed class OperationsTests(CdsHooksFactory factory) : IClassFixture<Cds
             ["ApiKeys__Enabled"] = "false",
             ["CdsHooks__Authentication__Enabled"] = "false",
             ["CdsHooks__FhirServerAllowlist__0"] = fhir.BaseUrl,
+            // Well above the 2.5 s Patient delay: at the default 3 s a cold, busy machine turned the slow fetch into a
+            // missed deadline (412), which is not what this test is about.
+            ["CdsHooks__FhirTimeoutSeconds"] = "15",
+            ["CdsHooks__FhirDeadlineSeconds"] = "15",
             ["Shutdown__UnreadySeconds"] = "2",
             ["Shutdown__DrainSeconds"] = "10",
         });

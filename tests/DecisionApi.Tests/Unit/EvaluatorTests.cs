@@ -245,7 +245,25 @@ public sealed class EvaluatorTests
         var result = Evaluate(treatments: ["exercise-therapy", "oral-nsaid", "oral-nsaid"]);
         result.Inputs.Used.PriorTreatments.Should().Equal("exercise-therapy", "oral-nsaid");
         result.Inputs.Notes.Should().Contain(n => n.Contains("oral-nsaid", StringComparison.Ordinal));
+
+        // Listed once each, in the order they first appear, across both lists.
+        var several = Evaluate(treatments: ["oral-nsaid", "exercise-therapy", "exercise-therapy", "oral-nsaid"], conditions: ["malignancy", "malignancy"]);
+        several.Inputs.Notes.Should().Contain("Duplicate codes were counted once: oral-nsaid, exercise-therapy, malignancy.");
+        Evaluate(treatments: ["oral-nsaid", "exercise-therapy"]).Inputs.Notes.Should().NotContain(n => n.StartsWith("Duplicate", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("KL {min}–{max}", "KL 2–3")]
+    [InlineData("{max}{min}", "32")]
+    [InlineData("{other} {min} {", "{other} 2 {")]
+    [InlineData("{{min}}", "{2}")]
+    [InlineData("no placeholder", "no placeholder")]
+    public void A_template_is_filled_in_one_pass(string template, string expected) =>
+        TextTemplate.Fill(template, ("min", 2), ("max", "3")).Should().Be(expected);
+
+    [Fact]
+    public void A_value_that_looks_like_a_placeholder_is_not_filled_again() =>
+        TextTemplate.Fill("{a} and {b}", ("a", "{b}"), ("b", "x")).Should().Be("{b} and x");
 
     [Fact]
     public void Chinese_text_is_returned_for_every_item_while_codes_stay_the_same()

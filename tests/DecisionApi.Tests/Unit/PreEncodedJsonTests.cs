@@ -19,7 +19,7 @@ public sealed class PreEncodedJsonTests
     {
         var plain = new JsonSerializerOptions(options);
         plain.Converters.Remove(plain.Converters.OfType<PreEncodedConverterFactory>().Single());
-        plain.Converters.Remove(plain.Converters.OfType<TraceEntryConverter>().Single());
+        plain.Converters.Remove(plain.Converters.OfType<TraceConverter>().Single());
         return plain;
     }
 
@@ -86,16 +86,36 @@ public sealed class PreEncodedJsonTests
         }
     }
     [Fact]
-    public void A_copied_trace_entry_with_other_values_is_written_with_its_own_values()
+    public void A_trace_copied_with_an_entry_changed_is_written_with_its_own_values()
     {
         var result = BuiltStore.Evaluator.Evaluate(new PatientProfile(62, 3, ["exercise-therapy"], 28.5, null, "US"), Language.En);
+        result.Trace.Should().BeOfType<EvaluationTrace>();
         var entry = result.Trace.First(e => e.Conditions.Count > 0);
-        entry.MatchesShape().Should().BeTrue("the evaluator's entries use their rule's shape");
         var renamed = entry with { RuleId = "renamed", Conditions = [entry.Conditions[0] with { Expected = "other" }] };
-        renamed.MatchesShape().Should().BeFalse();
-        JsonSerializer.Serialize(renamed, Service).Should().Be(JsonSerializer.Serialize(renamed, Plain)).And.Contain("\"renamed\"").And.Contain("\"other\"");
+        var copy = result with { Trace = [.. result.Trace.Select(e => ReferenceEquals(e, entry) ? renamed : e)] };
+        var written = JsonSerializer.Serialize(copy, Service);
+        written.Should().Be(JsonSerializer.Serialize(copy, Plain)).And.Contain("\"renamed\"").And.Contain("\"other\"");
+        written.Should().NotBe(JsonSerializer.Serialize(result, Service));
         renamed.Should().NotBe(entry);
-        (entry with { }).Should().Be(entry, "equality is what the entry says");
+        (entry with { Conditions = [.. entry.Conditions] }).Should().Be(entry, "equality is what the entry says");
+    }
+
+    [Fact]
+    public void The_trace_reads_as_entries_that_round_trip()
+    {
+        var profile = new PatientProfile(58, 2, ["oral-nsaid", "exercise-therapy"], 33, ["anticoagulant-therapy"], "KR");
+        var result = BuiltStore.Evaluator.Evaluate(profile, Language.Zh);
+        var trace = result.Trace;
+        trace.Should().HaveCount(BuiltStore.Snapshot.Rules.Count);
+        trace[3].Should().BeSameAs(trace[3], "an entry is made once, when first read");
+        trace.Should().Equal(BuiltStore.Evaluator.Evaluate(profile, Language.Zh).Trace, "the same profile gives the same trace");
+        trace.Select(e => e.RuleId).Should().Equal(BuiltStore.Snapshot.Rules.Select(r => r.Id));
+        FluentActions.Invoking(() => trace[trace.Count]).Should().Throw<ArgumentOutOfRangeException>();
+
+        var json = JsonSerializer.Serialize(result, Service);
+        var read = JsonSerializer.Deserialize<EvaluationResult>(json, Service)!;
+        read.Trace.Should().Equal(trace);
+        JsonSerializer.Serialize(read, Service).Should().Be(json, "a trace read back is written piece by piece to the same bytes");
     }
 
     public static TheoryData<string> WriterSettings => ["indented", "relaxed encoder"];
