@@ -66,7 +66,25 @@ public sealed record CaveatItem(string Id, string Severity, string Issuer, strin
 /// <param name="RuleId">The rule that selected it.</param>
 /// <param name="Sources">Where it comes from.</param>
 public sealed record EvidenceItem(
-    string Id, string Topic, string Text, string Certainty, string Direction, string Applicability, string RuleId, IReadOnlyList<Source> Sources);
+    string Id, string Topic, string Text, string Certainty, string Direction, string Applicability, string RuleId, IReadOnlyList<Source> Sources)
+{
+    /// <summary>The item the evaluator copied this one from: the same rule and language with an empty applicability,
+    /// one instance per rule and language of a loaded store, so a writer can encode the rest once. Null for an item not
+    /// made by the evaluator. Not part of the JSON answer, nor of equality.</summary>
+    [JsonIgnore]
+    public EvidenceItem? Template { get; init; }
+
+    /// <summary>Whether this item says what <see cref="Template"/> says but for the applicability (the same instances:
+    /// not a copy with other values), so a writer may use the template's encoded bytes.</summary>
+    public bool MatchesTemplate() => Template is { } t && ReferenceEquals(Id, t.Id) && ReferenceEquals(Topic, t.Topic) && ReferenceEquals(Text, t.Text)
+        && ReferenceEquals(Certainty, t.Certainty) && ReferenceEquals(Direction, t.Direction) && ReferenceEquals(RuleId, t.RuleId) && ReferenceEquals(Sources, t.Sources);
+
+    public bool Equals(EvidenceItem? other) =>
+        other is not null && Id == other.Id && Topic == other.Topic && Text == other.Text && Certainty == other.Certainty && Direction == other.Direction
+        && Applicability == other.Applicability && RuleId == other.RuleId && Equals(Sources, other.Sources);
+
+    public override int GetHashCode() => HashCode.Combine(Id, Topic, Text, Certainty, Direction, Applicability, RuleId, Sources);
+}
 
 /// <summary>A safety point.</summary>
 public sealed record SafetyItem(string Id, string Text, string RuleId, IReadOnlyList<Source> Sources);

@@ -89,6 +89,10 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
                     case Vocab.Kinds.Safety:
                         items[Slot(index, language, false)] = new SafetyItem(row.Id, text, rule.Id, statement.Sources);
                         break;
+                    case Vocab.Kinds.Evidence:
+                        // Everything but the applicability, which depends on the profile: each answer's item is a copy.
+                        items[Slot(index, language, false)] = new EvidenceItem(row.Id, row.Topic!, text, row.Certainty!, row.Direction!, "", rule.Id, statement.Sources);
+                        break;
                     case Vocab.Kinds.ClaimCheck:
                         items[Slot(index, language, false)] = new ClaimCheckItem(row.Id, statement.Claim.In(language), text, row.Verdict!, rule.Id, statement.Sources);
                         break;
@@ -158,9 +162,8 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
                     caveats.Add((CaveatItem)shared[Slot(index, language, false)]!);
                     break;
                 case Vocab.Kinds.Evidence:
-                    var row = rule.Statement.Row;
-                    evidence.Add(new EvidenceItem(
-                        row.Id, row.Topic!, rule.Statement.Text.In(language), row.Certainty!, row.Direction!, Applicability(index, row, facts, language, ref profileSummary), rule.Id, rule.Statement.Sources));
+                    var template = (EvidenceItem)shared[Slot(index, language, false)]!;
+                    evidence.Add(template with { Applicability = Applicability(index, rule.Statement.Row, facts, language, ref profileSummary), Template = template });
                     break;
                 case Vocab.Kinds.Safety:
                     safety.Add((SafetyItem)shared[Slot(index, language, false)]!);

@@ -20,6 +20,7 @@ public sealed class PreEncodedJsonTests
         var plain = new JsonSerializerOptions(options);
         plain.Converters.Remove(plain.Converters.OfType<PreEncodedConverterFactory>().Single());
         plain.Converters.Remove(plain.Converters.OfType<TraceConverter>().Single());
+        plain.Converters.Remove(plain.Converters.OfType<EvidenceItemConverter>().Single());
         return plain;
     }
 
@@ -116,6 +117,32 @@ public sealed class PreEncodedJsonTests
         var read = JsonSerializer.Deserialize<EvaluationResult>(json, Service)!;
         read.Trace.Should().Equal(trace);
         JsonSerializer.Serialize(read, Service).Should().Be(json, "a trace read back is written piece by piece to the same bytes");
+    }
+
+    [Fact]
+    public void An_evidence_item_copied_with_other_values_is_written_with_its_own_values()
+    {
+        var result = BuiltStore.Evaluator.Evaluate(new PatientProfile(62, 3, ["exercise-therapy"], 28.5, null, "US"), Language.En);
+        var item = result.Evidence.First(e => e.Sources.Count > 0);
+        item.MatchesTemplate().Should().BeTrue("the evaluator's items are copies of their rule's template");
+        var changed = item with { Text = "other text", Certainty = "other" };
+        changed.MatchesTemplate().Should().BeFalse();
+        var copy = result with { Evidence = [.. result.Evidence.Select(e => ReferenceEquals(e, item) ? changed : e)] };
+        JsonSerializer.Serialize(copy, Service).Should().Be(JsonSerializer.Serialize(copy, Plain)).And.Contain("\"other text\"").And.Contain("\"other\"");
+        changed.Should().NotBe(item);
+        (item with { Template = null }).Should().Be(item, "equality is what the item says");
+    }
+
+    [Theory]
+    [MemberData(nameof(WriterSettings))]
+    public void A_whole_answer_follows_the_writers_own_settings(string settings)
+    {
+        var result = BuiltStore.Evaluator.Evaluate(new PatientProfile(47, 2, ["oral-nsaid"], 27, [], "KR"), Language.Zh);
+        var options = settings == "indented"
+            ? new JsonWriterOptions { Indented = true }
+            : new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        Write(result.Evidence, Service, options).Should().Be(Write(result.Evidence, Plain, options));
+        Write(result.Trace, Service, options).Should().Be(Write(result.Trace, Plain, options));
     }
 
     public static TheoryData<string> WriterSettings => ["indented", "relaxed encoder"];
