@@ -15,6 +15,28 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
     // store.Rules).
     private readonly CompiledRule[] compiled = Compile(store);
 
+    // The rules a trace lists, by store index, for each assessment rule that can match (null for other rules): the
+    // assessment rules evaluated — in store order up to the one that matched — then every other rule in store order.
+    private readonly int[]?[] traceOrders = TraceOrders(store);
+
+    private static int[]?[] TraceOrders(RuleStoreSnapshot store)
+    {
+        var rules = store.Rules;
+        var others = Enumerable.Range(0, rules.Count).Where(index => rules[index].Kind != Vocab.Kinds.Assessment).ToArray();
+        var orders = new int[]?[rules.Count];
+        var assessed = new List<int>();
+        for (var index = 0; index < rules.Count; index++)
+        {
+            if (rules[index].Kind == Vocab.Kinds.Assessment)
+            {
+                assessed.Add(index);
+                orders[index] = [.. assessed, .. others];
+            }
+        }
+
+        return orders;
+    }
+
     // The profile fields some condition reads: the trace carries their values.
     private readonly FieldKind[] tracedFields =
         [.. store.Rules.SelectMany(rule => rule.Clauses).SelectMany(clause => clause).Select(c => CompiledCondition.KindOf(c.Field)).Distinct()];
@@ -125,8 +147,9 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
         var facts = new ProfileFacts(profile, profile.Jurisdiction ?? defaultJurisdiction);
         var trace = withTrace ? new ulong[(EvaluationTrace.BitCount(compiled) + 63) / 64] : null;
 
-        var (assessmentRule, matchedClause) = Assess(facts, trace)
+        var (assessmentIndex, matchedClause) = Assess(facts, trace)
             ?? throw new InvalidOperationException("No assessment rule matched; the store's lint guarantees one always does.");
+        var assessmentRule = store.Rules[assessmentIndex];
         facts.Category = assessmentRule.Statement.Row.Category;
 
         var notes = new List<AssessmentNote>();
@@ -186,13 +209,15 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
             notes,
             assessmentRule.Statement.Sources);
 
-        return new EvaluationResult(assessment, caveats, evidence, safety, claimChecks, options, Inputs(profile, facts, language), trace is null ? [] : Trace(trace, facts), storeInfo)
+        return new EvaluationResult(assessment, caveats, evidence, safety, claimChecks, options, Inputs(profile, facts, language), trace is null ? [] : Trace(trace, assessmentIndex, facts), storeInfo)
         {
             AuditRules = auditRules.ToStringAndClear(),
         };
     }
 
-    private (Rule Rule, IReadOnlyList<Condition> Clause)? Assess(ProfileFacts facts, ulong[]? trace)
+    /// <summary>The first assessment rule that matches, by store index, and its first clause that holds; the rules after
+    /// it are not evaluated.</summary>
+    private (int Index, IReadOnlyList<Condition> Clause)? Assess(ProfileFacts facts, ulong[]? trace)
     {
         for (var index = 0; index < store.Rules.Count; index++)
         {
@@ -205,7 +230,7 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
             if (Matches(index, facts, trace))
             {
                 var clause = compiled[index].FirstHoldingClause(facts);
-                return (rule, clause < 0 ? [] : rule.Clauses[clause]);
+                return (index, clause < 0 ? [] : rule.Clauses[clause]);
             }
         }
 
@@ -255,7 +280,7 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
 
     /// <summary>The trace of the bits set while matching, with the profile's value of each field a condition reads
     /// (taken once the category is known: an assessment rule cannot depend on it, the store's lint makes sure).</summary>
-    private EvaluationTrace Trace(ulong[] bits, ProfileFacts facts)
+    private EvaluationTrace Trace(ulong[] bits, int assessmentIndex, ProfileFacts facts)
     {
         var actuals = new string?[FieldKinds];
         foreach (var field in tracedFields)
@@ -263,7 +288,7 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
             actuals[(int)field] = facts.Actual(field);
         }
 
-        return new EvaluationTrace(compiled, bits, actuals);
+        return new EvaluationTrace(compiled, traceOrders[assessmentIndex]!, bits, actuals);
     }
 
     private static readonly int FieldKinds = Enum.GetValues<FieldKind>().Length;

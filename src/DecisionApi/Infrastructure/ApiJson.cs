@@ -102,21 +102,25 @@ public sealed class EvidenceItemConverter : JsonConverter<EvidenceItem>
     private static ArrayBufferWriter<byte>? itemBuffer;
 
     private readonly ConditionalWeakTable<EvidenceItem, EncodedTemplate> templates = [];
-    private JsonSerializerOptions? plain;
+    private PlainOptions? plain;
 
-    // The same options without this converter: how an item is written the plain way.
+    // The options without this converter: how an item is written the plain way. Kept for the options last asked about
+    // (a copy of the options shares this converter but may name or leave out members otherwise).
     private JsonSerializerOptions Plain(JsonSerializerOptions options)
     {
-        if (plain is { } known)
+        if (plain is { } known && ReferenceEquals(known.Source, options))
         {
-            return known;
+            return known.Plain;
         }
 
         var copy = new JsonSerializerOptions(options);
         copy.Converters.Remove(copy.Converters.OfType<EvidenceItemConverter>().Single());
         copy.MakeReadOnly(populateMissingResolver: true);
-        return plain = copy;
+        plain = new PlainOptions(options, copy);
+        return copy;
     }
+
+    private sealed record PlainOptions(JsonSerializerOptions Source, JsonSerializerOptions Plain);
 
     public override EvidenceItem? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         JsonSerializer.Deserialize<EvidenceItem>(ref reader, Plain(options));
@@ -125,7 +129,7 @@ public sealed class EvidenceItemConverter : JsonConverter<EvidenceItem>
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(value);
-        if (writer.Options.Indented || !value.MatchesTemplate())
+        if (writer.Options.Indented || value.Applicability is null || !value.MatchesTemplate())
         {
             JsonSerializer.Serialize(writer, value, Plain(options));
             return;
@@ -133,9 +137,9 @@ public sealed class EvidenceItemConverter : JsonConverter<EvidenceItem>
 
         var template = value.Template!;
         var encoder = writer.Options.Encoder;
-        if (!templates.TryGetValue(template, out var encoded) || !ReferenceEquals(encoded.Encoder, encoder))
+        if (!templates.TryGetValue(template, out var encoded) || !ReferenceEquals(encoded.Encoder, encoder) || !ReferenceEquals(encoded.Options, options))
         {
-            encoded = new EncodedTemplate(template, encoder, Plain(options));
+            encoded = new EncodedTemplate(template, encoder, options, Plain(options));
             templates.AddOrUpdate(template, encoded);
         }
 
@@ -190,9 +194,10 @@ public sealed class EvidenceItemConverter : JsonConverter<EvidenceItem>
     /// opening quote, the tail starts with the closing one. No text can imitate the cut: a quote inside a value is escaped.</summary>
     private sealed class EncodedTemplate
     {
-        public EncodedTemplate(EvidenceItem template, JavaScriptEncoder? encoder, JsonSerializerOptions plain)
+        public EncodedTemplate(EvidenceItem template, JavaScriptEncoder? encoder, JsonSerializerOptions options, JsonSerializerOptions plain)
         {
             Encoder = encoder;
+            Options = options;
             var output = new ArrayBufferWriter<byte>(1024);
             using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = encoder, SkipValidation = true }))
             {
@@ -212,6 +217,8 @@ public sealed class EvidenceItemConverter : JsonConverter<EvidenceItem>
         }
 
         public JavaScriptEncoder? Encoder { get; }
+
+        public JsonSerializerOptions Options { get; }
 
         public byte[] Head { get; }
 

@@ -107,11 +107,18 @@ public sealed class PreEncodedJsonTests
         var profile = new PatientProfile(58, 2, ["oral-nsaid", "exercise-therapy"], 33, ["anticoagulant-therapy"], "KR");
         var result = BuiltStore.Evaluator.Evaluate(profile, Language.Zh);
         var trace = result.Trace;
-        trace.Should().HaveCount(BuiltStore.Snapshot.Rules.Count);
         trace[3].Should().BeSameAs(trace[3], "an entry is made once, when first read");
         trace.Should().Equal(BuiltStore.Evaluator.Evaluate(profile, Language.Zh).Trace, "the same profile gives the same trace");
-        trace.Select(e => e.RuleId).Should().Equal(BuiltStore.Snapshot.Rules.Select(r => r.Id));
         FluentActions.Invoking(() => trace[trace.Count]).Should().Throw<ArgumentOutOfRangeException>();
+
+        // The rules evaluated: the assessment rules up to the one that matched (the rest are never evaluated, so the
+        // trace does not list them), then every other rule, each in store order.
+        var rules = BuiltStore.Snapshot.Rules;
+        var assessments = rules.Where(r => r.Kind == Vocab.Kinds.Assessment).Select(r => r.Id).ToList();
+        var evaluated = assessments.Take(assessments.IndexOf(result.Assessment.RuleId) + 1).ToList();
+        evaluated.Count.Should().BeLessThan(assessments.Count, "this profile's assessment is not the last one, so the test can tell");
+        trace.Select(e => e.RuleId).Should().Equal([.. evaluated, .. rules.Where(r => r.Kind != Vocab.Kinds.Assessment).Select(r => r.Id)]);
+        trace.Take(evaluated.Count).Select(e => e.Matched).Should().Equal([.. evaluated.Skip(1).Select(_ => false), true]);
 
         var json = JsonSerializer.Serialize(result, Service);
         var read = JsonSerializer.Deserialize<EvaluationResult>(json, Service)!;
@@ -131,6 +138,50 @@ public sealed class PreEncodedJsonTests
         JsonSerializer.Serialize(copy, Service).Should().Be(JsonSerializer.Serialize(copy, Plain)).And.Contain("\"other text\"").And.Contain("\"other\"");
         changed.Should().NotBe(item);
         (item with { Template = null }).Should().Be(item, "equality is what the item says");
+    }
+
+    [Fact]
+    public void An_applicability_text_is_escaped_as_the_writer_escapes_it()
+    {
+        var result = BuiltStore.Evaluator.Evaluate(new PatientProfile(62, 3, ["exercise-therapy"], 28.5, null, "US"), Language.En);
+        var item = result.Evidence[0];
+        foreach (var text in (string?[])["a+b<c>&d'e`f\"g\\h\n\u007f\u0085\u2028 KL 2–3 中文 😀", "", null])
+        {
+            var copy = result with { Evidence = [item with { Applicability = text! }] };
+            JsonSerializer.Serialize(copy, Service).Should().Be(JsonSerializer.Serialize(copy, Plain));
+        }
+    }
+
+    private static readonly JsonSerializerOptions SnakeService = new(Service) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private static readonly JsonSerializerOptions SnakePlain = new(Plain) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    [Fact]
+    public void A_copy_of_the_options_that_names_members_otherwise_is_followed()
+    {
+        var result = BuiltStore.Evaluator.Evaluate(new PatientProfile(62, 3, ["exercise-therapy"], 28.5, null, "US"), Language.En);
+        JsonSerializer.Serialize(result.Evidence, Service).Should().Contain("\"ruleId\"");
+        JsonSerializer.Serialize(result.Evidence, SnakeService).Should().Be(JsonSerializer.Serialize(result.Evidence, SnakePlain)).And.Contain("\"rule_id\"");
+        JsonSerializer.Serialize(result.Evidence, Service).Should().Be(JsonSerializer.Serialize(result.Evidence, Plain));
+    }
+
+    [Fact]
+    public void Every_store_text_fills_as_one_replace_after_another_would()
+    {
+        var values = new (string Name, object Value)[]
+        {
+            ("min", 2), ("max", 3), ("klGrade", 4), ("age", 61), ("population", "KL 2–3, ages 40–70"), ("profile", "KL 4, age 61"),
+            ("jurisdiction", "US"), ("codes", "a, b"), ("conditions", "x"), ("what", "BMI"), ("url", "https://x/y?a=1"), ("n", 5),
+            ("label", "L"), ("code", "C"), ("term", "T"), ("field", "F"),
+        };
+        var filled = 0;
+        foreach (var text in BuiltStore.Snapshot.Texts.Values.SelectMany(t => (string[])[t.En, t.Zh]).Where(t => t.Contains('{', StringComparison.Ordinal)))
+        {
+            var replaced = values.Aggregate(text, (current, v) => current.Replace("{" + v.Name + "}", Convert.ToString(v.Value, System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+            TextTemplate.Fill(text, values).Should().Be(replaced, text);
+            filled++;
+        }
+
+        filled.Should().BeGreaterThan(20);
     }
 
     [Theory]
