@@ -6,12 +6,14 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 ARG TARGETARCH
 WORKDIR /src
 
-# Restore as its own layer: only the build settings and project files.
+# Restore as its own layer: only the build settings and project files. The restore names the same properties as the
+# publish below (ReadyToRun): without them the runtime and crossgen packs that ReadyToRun needs are not restored, and the
+# publish fails with NETSDK1112 on an empty package cache.
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/DecisionApi/DecisionApi.csproj src/DecisionApi/
 COPY src/DecisionApi.RuleStore/DecisionApi.RuleStore.csproj src/DecisionApi.RuleStore/
 COPY src/DecisionApi.StoreCompiler/DecisionApi.StoreCompiler.csproj src/DecisionApi.StoreCompiler/
-RUN dotnet restore src/DecisionApi/DecisionApi.csproj -a $TARGETARCH
+RUN dotnet restore src/DecisionApi/DecisionApi.csproj -a $TARGETARCH -p:PublishReadyToRun=true
 
 # The publish compiles the curated content in src/rule-store into rules/decision-rules.db inside /app.
 COPY src/ src/

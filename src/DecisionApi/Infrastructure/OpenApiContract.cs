@@ -20,7 +20,15 @@ namespace DecisionApi.Infrastructure;
 /// </summary>
 /// <remarks>Swashbuckle builds its filters once, from the root service provider: the filter takes the live store (a
 /// singleton) and reads the serving engine each time the document is built, never a request-scoped snapshot.</remarks>
-public sealed class OpenApiContractFilter(LiveRuleStore live, IOptions<CdsHooksOptions> cdsOptions, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions) : IDocumentFilter
+/// <remarks>The document says what holds where it is served: the server's description names the environment, and where
+/// API keys or CDS Hooks JWTs are off (Development by default) the operations need none and their tags say so. The
+/// committed openapi/decision-api.v1.json is the document as Production serves it (keys and JWTs on).</remarks>
+public sealed class OpenApiContractFilter(
+    LiveRuleStore live,
+    IOptions<CdsHooksOptions> cdsOptions,
+    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions,
+    IOptions<ApiKeyOptions> keyOptions,
+    IHostEnvironment environment) : IDocumentFilter
 {
     public const string ApiKeyScheme = "ApiKey";
     public const string CdsJwtScheme = "CdsHooksJwt";
@@ -29,8 +37,8 @@ public sealed class OpenApiContractFilter(LiveRuleStore live, IOptions<CdsHooksO
 
     private static readonly (string Name, string Description)[] TagDescriptions =
     [
-        ("Evaluations", "The evidence summary for a de-identified adult knee-OA profile. Needs an X-Api-Key."),
-        ("CDS Hooks", "HL7 CDS Hooks 2.0 for EHRs: discovery, one service id per hook, the card, and feedback. Needs a CDS Hooks JWT (bearer) signed by a registered EHR when authentication is on."),
+        ("Evaluations", "The evidence summary for a de-identified adult knee-OA profile."),
+        ("CDS Hooks", "HL7 CDS Hooks 2.0 for EHRs: discovery, one service id per hook, the card, and feedback."),
         ("Vocabularies", "The treatment and condition codes a request may use, with their FHIR code mappings."),
         ("Rules", "The curated rules of the loaded rule store, with their conditions and sources."),
         ("Sources", "The bibliographic sources every statement cites."),
@@ -45,8 +53,13 @@ public sealed class OpenApiContractFilter(LiveRuleStore live, IOptions<CdsHooksO
         var document = swaggerDoc;
         document.Info.Contact = new OpenApiContact { Name = "DecisionApi maintainers", Email = "decision-api@example.org", Url = new Uri("https://example.org/decision-api") };
         document.Info.License = new OpenApiLicense { Name = "Apache-2.0", Url = new Uri("https://www.apache.org/licenses/LICENSE-2.0") };
-        document.Servers = [new OpenApiServer { Url = "/", Description = "Production: this service (the host that served this document)", Extensions = new Dictionary<string, IOpenApiExtension> { ["x-internal"] = new JsonNodeExtension(JsonValue.Create(false)) } }];
-        document.Tags = new HashSet<OpenApiTag>(TagDescriptions.Select(t => new OpenApiTag { Name = t.Name, Description = t.Description }));
+        document.Servers = [new OpenApiServer { Url = "/", Description = $"{environment.EnvironmentName}: this service (the host that served this document)", Extensions = new Dictionary<string, IOpenApiExtension> { ["x-internal"] = new JsonNodeExtension(JsonValue.Create(false)) } }];
+        document.Tags = new HashSet<OpenApiTag>(TagDescriptions.Select(t => new OpenApiTag { Name = t.Name, Description = t.Name switch
+        {
+            "Evaluations" => t.Description + (KeysOn ? " Needs an X-Api-Key." : $" No X-Api-Key is needed here: API keys are off in {environment.EnvironmentName} (ApiKeys:Enabled); they are on by default everywhere else."),
+            "CDS Hooks" => t.Description + (JwtOn ? " Needs a CDS Hooks JWT (bearer) signed by a registered EHR." : $" No JWT is needed here: CDS Hooks authentication is off in {environment.EnvironmentName} (CdsHooks:Authentication:Enabled); it is on by default everywhere else."),
+            _ => t.Description,
+        } }));
 
         document.Components ??= new OpenApiComponents();
         document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
@@ -74,6 +87,10 @@ public sealed class OpenApiContractFilter(LiveRuleStore live, IOptions<CdsHooksO
             }
         }
     }
+
+    private bool KeysOn => ApiKeyMiddleware.IsEnabled(keyOptions.Value, environment);
+
+    private bool JwtOn => DecisionApi.Features.CdsHooks.Security.CdsJwtFilter.IsAuthenticationEnabled(cdsOptions.Value, environment);
 
     private static void AddSchemas(OpenApiDocument document, RuleStoreSnapshot store)
     {
@@ -195,11 +212,20 @@ public sealed class OpenApiContractFilter(LiveRuleStore live, IOptions<CdsHooksO
         }
 
         var scheme = isCds ? CdsJwtScheme : ApiKeyScheme;
-        operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, document)] = [] }];
         var (media, body) = isCds ? (Fhir, "OperationOutcome") : (Problem, "ProblemDetails");
-        operation.Responses["401"] = Response(document, isCds
-            ? "The CDS Hooks JWT is missing, invalid, expired, replayed, or not signed by a registered EHR."
-            : "The X-Api-Key header is missing or not a configured key.", isCds ? Fhir : Problem, body);
+        if (isCds ? JwtOn : KeysOn)
+        {
+            operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, document)] = [] }];
+            operation.Responses["401"] = Response(document, isCds
+                ? "The CDS Hooks JWT is missing, invalid, expired, replayed, or not signed by a registered EHR."
+                : "The X-Api-Key header is missing or not a configured key.", isCds ? Fhir : Problem, body);
+        }
+        else
+        {
+            // Off where this document is served: Swagger UI shows no lock and "Try it out" needs no credential.
+            operation.Security = [];
+        }
+
         var tooMany = Response(document, "Too many requests from this client: wait the seconds in Retry-After.", media, body);
         tooMany.Headers = new Dictionary<string, IOpenApiHeader>
         {

@@ -9,7 +9,7 @@ namespace DecisionApi.Tests.Contract;
 [Collection(ApiTestGroup.Name)]
 public sealed class OpenApiContractTests(DecisionApiFactory factory)
 {
-    private async Task<JsonNode> Document() => JsonNode.Parse(await factory.CreateClient().GetStringAsync("/swagger/v1/swagger.json"))!;
+    private Task<JsonNode> Document() => ProductionDocument.GetAsync(factory);
 
     private static IEnumerable<(string Name, JsonNode Operation)> Operations(JsonNode document) =>
         document["paths"]!.AsObject().SelectMany(p => p.Value!.AsObject().Select(o => ($"{o.Key} {p.Key}", o.Value!)));

@@ -39,6 +39,9 @@ public sealed class DockerfileTests
         var root = Directory.CreateTempSubdirectory("decision-docker-").FullName;
         var context = Directory.CreateDirectory(Path.Combine(root, "src")).FullName;
         var output = Path.Combine(root, "app");
+        // An empty package folder, as in a fresh image: a restore that misses a pack (ReadyToRun's runtime packs were
+        // once missed) cannot be hidden by packages an earlier build left in this machine's NuGet cache.
+        var packages = Directory.CreateDirectory(Path.Combine(root, "nuget-packages")).FullName;
         try
         {
             // The build stage as Docker runs it: the COPY lines fill a clean WORKDIR (no bin/ or obj/), then the RUN lines.
@@ -59,11 +62,13 @@ public sealed class DockerfileTests
             commands.Should().HaveCount(2);
             foreach (var arguments in commands)
             {
-                var (exitCode, log) = await RunDotnet(arguments, context);
+                var (exitCode, log) = await RunDotnet(arguments, context, packages);
                 exitCode.Should().Be(0, $"dotnet {arguments} failed:\n{log}");
             }
 
             File.Exists(Path.Combine(output, "DecisionApi.dll")).Should().BeTrue();
+            Directory.EnumerateDirectories(packages).Should().Contain(d => Path.GetFileName(d).StartsWith("microsoft.netcore.app.runtime.", StringComparison.Ordinal),
+                "the restore into the empty folder brought the runtime pack that the ReadyToRun publish compiles against");
             Dockerfile.Should().Contain("ARG TARGETARCH").And.Contain("-p:PublishReadyToRun=true");
             var store = Path.Combine(output, "rules", "decision-rules.db");
             RuleStoreSnapshot.Load(store).ContentHash.Should().Be(BuiltStore.Snapshot.ContentHash);
@@ -96,7 +101,7 @@ public sealed class DockerfileTests
         }
     }
 
-    private static async Task<(int ExitCode, string Log)> RunDotnet(string arguments, string workingDirectory)
+    private static async Task<(int ExitCode, string Log)> RunDotnet(string arguments, string workingDirectory, string packages)
     {
         var start = new ProcessStartInfo("dotnet", arguments + " -nodeReuse:false")
         {
@@ -104,6 +109,7 @@ public sealed class DockerfileTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        start.Environment["NUGET_PACKAGES"] = packages;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

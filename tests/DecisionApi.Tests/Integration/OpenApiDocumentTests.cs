@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DecisionApi.Tests.Support;
+using Microsoft.AspNetCore.Hosting;
 
 namespace DecisionApi.Tests.Integration;
 
@@ -13,10 +14,27 @@ public sealed class OpenApiDocumentTests(DecisionApiFactory factory)
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    private async Task<JsonNode> ServedDocument()
+    /// <summary>The document as Production serves it (keys and CDS Hooks JWTs on): the committed contract.</summary>
+    private Task<JsonNode> ServedDocument() => ProductionDocument.GetAsync(factory);
+
+    [Fact]
+    public async Task In_development_the_document_says_no_credential_is_needed()
     {
-        var text = await factory.CreateClient().GetStringAsync("/swagger/v1/swagger.json");
-        return JsonNode.Parse(text)!;
+        using var development = factory.WithWebHostBuilder(b => b.UseEnvironment("Development")
+            .UseSetting("ApiKeys:Enabled", null).UseSetting("CdsHooks:Authentication:Enabled", null));
+        var document = JsonNode.Parse(await development.CreateClient().GetStringAsync("/swagger/v1/swagger.json"))!;
+        document["servers"]![0]!["description"]!.GetValue<string>().Should().StartWith("Development:");
+        var tags = document["tags"]!.AsArray().ToDictionary(t => t!["name"]!.GetValue<string>(), t => t!["description"]!.GetValue<string>());
+        tags["Evaluations"].Should().Contain("No X-Api-Key is needed here").And.NotContain("Needs an X-Api-Key");
+        tags["CDS Hooks"].Should().Contain("No JWT is needed here");
+        var evaluate = document["paths"]!["/v1/evaluations"]!["post"]!;
+        evaluate["security"]!.AsArray().Should().BeEmpty("no lock in Swagger UI where keys are off");
+        evaluate["responses"]!.AsObject().Select(r => r.Key).Should().NotContain("401");
+
+        var production = await ServedDocument();
+        production["servers"]![0]!["description"]!.GetValue<string>().Should().StartWith("Production:");
+        production["paths"]!["/v1/evaluations"]!["post"]!["security"]!.AsArray().Should().ContainSingle();
+        production["tags"]!.AsArray().Should().Contain(t => t!["description"]!.GetValue<string>().Contains("Needs an X-Api-Key", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -65,7 +65,15 @@ public sealed partial class RunningService : IAsyncDisposable
 
             if (Listening().Match(text) is { Success: true } match)
             {
-                return new RunningService(process, output, new Uri(match.Value));
+                // Listening is not ready: the store is read after the listener starts (StoreStartup). Wait, as an
+                // orchestrator does, for the readiness probe to say 200.
+                var baseUrl = new Uri(match.Value);
+                if (await WaitUntilReadyAsync(process, baseUrl, deadline))
+                {
+                    return new RunningService(process, output, baseUrl);
+                }
+
+                break;
             }
 
             await Task.Delay(100);
@@ -79,7 +87,35 @@ public sealed partial class RunningService : IAsyncDisposable
 
         process.Kill(entireProcessTree: true);
         process.Dispose();
-        throw new InvalidOperationException("The service did not start listening: " + printed);
+        throw new InvalidOperationException("The service did not become ready (listening and /health/ready 200) in time: " + printed);
+    }
+
+    private static async Task<bool> WaitUntilReadyAsync(Process process, Uri baseUrl, DateTime deadline)
+    {
+        using var client = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(10) };
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            try
+            {
+                using var ready = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+                if (ready.IsSuccessStatusCode)
+                {
+                    return true;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not accepting yet: try again.
+            }
+            catch (TaskCanceledException)
+            {
+                // A busy machine: try again until the deadline.
+            }
+
+            await Task.Delay(100);
+        }
+
+        return false;
     }
 
     /// <summary>Sends SIGTERM (what an orchestrator sends) and waits for the process to exit; returns its exit code.</summary>
