@@ -2,7 +2,7 @@
 # Build: docker build -t decision-api .      Run: docker run -p 8080:8080 decision-api
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 # Docker sets TARGETARCH (amd64, arm64); the service is compiled ahead of time (ReadyToRun) for it: start-up to ready
-# drops by about a quarter (README, Performance).
+# drops by about a quarter (docs/performance.md).
 ARG TARGETARCH
 WORKDIR /src
 
