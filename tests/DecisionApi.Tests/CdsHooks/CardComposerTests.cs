@@ -88,7 +88,8 @@ public sealed partial class CardComposerTests
         card.Indicator.Should().Be(patientView ? "info" : "warning");
         var summary = card.Summary;
         summary.Length.Should().BeLessThan(140);
-        summary.Should().Be(Text("cds.summary." + category, language));
+        summary.Should().Be(Composer().SummaryOf(result, language));
+        summary.Should().NotContain("{", "every placeholder is filled");
         SentenceEnd().Matches(summary).Should().ContainSingle("the summary is one sentence").Which.Index.Should().Be(summary.Length - 1);
         summary.Should().Contain("FDA").And.Contain("ACR/AF");
         summary.Should().NotContain("Review evidence");

@@ -104,12 +104,84 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
 
         return new CdsCard(
             Guid.NewGuid().ToString(),
-            T("cds.summary." + category),
+            SummaryOf(result, language),
             patientView ? "info" : "warning",
             detail,
             new CdsSource(T("cds.sourceLabel"), LinkOf(guideline), new CdsCoding(CategorySystem, category, T("category." + category))),
             [.. overrideReasons.Select(r => new CdsCoding(OverrideReasonSystem, r.Code, T(r.Key)))],
             [new CdsLink(T("cds.linkLabel"), link, "absolute")]);
+    }
+
+    /// <summary>The longest card summary (CDS Hooks: fewer than 140 characters).</summary>
+    public const int MaxSummary = 139;
+
+    /// <summary>
+    /// The card's one sentence, naming the reason the category holds. A store text
+    /// <c>cds.summary.{category}.{clause}</c> for the first branch that holds is the sentence itself; otherwise
+    /// <c>cds.summary.{category}</c>, whose <c>{reason}</c> is the branches that hold, in two groups: those not
+    /// documented (<c>cds.reason.missing</c>) and those that could not be checked (<c>cds.reason.unchecked</c>), each
+    /// branch worded by <c>cds.reason.{category}.{clause}</c> (or <c>….unchecked</c>). When that is too long, each
+    /// branch's <c>….short</c> wording, then the category's <c>….short</c> sentence, are tried in turn.
+    /// </summary>
+    public string SummaryOf(EvaluationResult result, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        string T(string key) => store.Text(key).In(language);
+        string Fill(string template) => Evaluator.FillProfile(template, result.Inputs.Used.Age, result.Inputs.Used.KlGrade, result.Inputs.Used.Bmi);
+        var category = result.Assessment.Category;
+        var branches = result.Assessment.Branches;
+        if (branches.Count > 0 && store.Texts.TryGetValue($"cds.summary.{category}.{branches[0].TrimEnd('u')}", out var own))
+        {
+            return Fill(own.In(language));
+        }
+
+        var template = T("cds.summary." + category);
+        if (!template.Contains("{reason}", StringComparison.Ordinal) || branches.Count == 0)
+        {
+            return template;
+        }
+
+        string? Text(string key) => store.Texts.TryGetValue(key, out var text) ? text.In(language) : null;
+        string Item(string branch, bool shortForm)
+        {
+            var notChecked = branch.EndsWith('u');
+            var key = $"cds.reason.{category}.{branch.TrimEnd('u')}" + (notChecked ? ".unchecked" : "");
+            return Fill((shortForm ? Text(key + ".short") : null) ?? Text(key) ?? "");
+        }
+
+        string Items(List<string> items, string lastKey) =>
+            items.Count == 1 ? items[0] : string.Join(T("list.separator"), items.Take(items.Count - 1)) + T(lastKey) + items[^1];
+
+        string Reason(bool shortForm)
+        {
+            var groups = new List<string>(2);
+            var missing = branches.Where(b => !b.EndsWith('u')).Select(b => Item(b, shortForm)).ToList();
+            var notChecked = branches.Where(b => b.EndsWith('u')).Select(b => Item(b, shortForm)).ToList();
+            if (missing.Count > 0)
+            {
+                groups.Add(T("cds.reason.missing").Replace("{items}", Items(missing, "cds.reason.or"), StringComparison.Ordinal));
+            }
+
+            if (notChecked.Count > 0)
+            {
+                groups.Add(T("cds.reason.unchecked").Replace("{items}", Items(notChecked, "cds.reason.and"), StringComparison.Ordinal));
+            }
+
+            var reason = string.Join(T("cds.reason.groupJoin"), groups);
+            return reason.Length > 0 ? char.ToUpperInvariant(reason[0]) + reason[1..] : reason;
+        }
+
+        var sentence = "";
+        foreach (var (shortItems, sentenceKey) in (ReadOnlySpan<(bool, string)>)[(false, ""), (true, ""), (true, ".short")])
+        {
+            sentence = (Text($"cds.summary.{category}{sentenceKey}") ?? template).Replace("{reason}", Reason(shortItems), StringComparison.Ordinal);
+            if (sentence.Length <= MaxSummary)
+            {
+                break;
+            }
+        }
+
+        return sentence;
     }
 
     /// <summary>
