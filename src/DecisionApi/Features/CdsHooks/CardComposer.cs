@@ -19,17 +19,11 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
     public const string OverrideReasonSystem = "urn:decision-api:cds-override-reason";
     public const string CategorySystem = "urn:decision-api:assessment-category";
     private const string OverridePrefix = "cds.overrideReason.";
+    private const string UnknownPrefix = "cds.unknown.";
+    private const string UncheckedPrefix = "cds.unchecked.";
 
     /// <summary>The longest detail a card may have (tracker issue 6: read at a glance in an EHR's card panel).</summary>
     private static readonly Dictionary<Language, int> MaxDetail = new() { [Language.En] = 1500, [Language.Zh] = 900 };
-
-    private static readonly Dictionary<RecognisedBy, string> RecognisedByKeys = new()
-    {
-        [RecognisedBy.Code] = "cds.recognisedBy.code",
-        [RecognisedBy.Class] = "cds.recognisedBy.class",
-        [RecognisedBy.Display] = "cds.recognisedBy.display",
-        [RecognisedBy.Text] = "cds.recognisedBy.text",
-    };
 
     private readonly Source guideline = store.Rules
         .First(r => r.Kind == Vocab.Kinds.Caveat && r.Statement.Row.Core == 1 && r.Statement.Row.Issuer == "ACR/AF")
@@ -82,21 +76,22 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         }
 
         var tail = new StringBuilder();
-        var missing = unknowns.Select(u => u.What is null
-                ? T(u.Key)
-                : T(u.Key).Replace("{what}", T("cds.data." + u.What), StringComparison.Ordinal))
-            .Distinct(StringComparer.Ordinal).ToList();
-        if (missing.Count > 0)
+        // Searched and not found (cds.unknown.*) apart from could not be checked (cds.unchecked.*): never one as the other.
+        foreach (var (heading, prefix) in (ReadOnlySpan<(string, string)>)[("cds.heading.unknown", UnknownPrefix), ("cds.heading.unchecked", UncheckedPrefix)])
         {
-            tail.AppendLine().Append("**").Append(T("cds.heading.unknown")).AppendLine(":**");
-            foreach (var line in missing)
+            var lines = unknowns.Where(u => u.Key.StartsWith(prefix, StringComparison.Ordinal))
+                .Select(u => u.What is null ? T(u.Key) : T(u.Key).Replace("{what}", T("cds.data." + u.What), StringComparison.Ordinal))
+                .Distinct(StringComparer.Ordinal).ToList();
+            if (lines.Count > 0)
             {
-                tail.Append("- ").AppendLine(line);
+                tail.AppendLine().Append("**").Append(T(heading)).AppendLine(":**");
+                foreach (var line in lines)
+                {
+                    tail.Append("- ").AppendLine(line);
+                }
             }
         }
 
-        tail.AppendLine().AppendLine(T("cds.detail.fullSummary").Replace("{url}", link, StringComparison.Ordinal));
-        tail.AppendLine().Append('*').Append(T("cds.decisionSupport")).Append('*');
 
         var firstLine = (recognised ?? [])
             .Where(r => store.TreatmentsByCode.TryGetValue(r.Treatment, out var t) && t.Category == "first-line").ToList();
@@ -185,8 +180,8 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
     }
 
     /// <summary>
-    /// First-line care found in the chart, on one line within the room left: each treatment with how it was recognised;
-    /// if that is too long, the treatments alone; if still too long, as many as fit and "and N more".
+    /// First-line care found in the chart, by name only, on one line within the room left (how each was recognised is
+    /// not card text: issue #20); if too long, as many as fit and "and N more".
     /// </summary>
     private string FoundLine(List<RecognisedTreatment> found, Language language, int room)
     {
@@ -198,12 +193,6 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         string T(string key) => store.Text(key).In(language);
         var prefix = Environment.NewLine + "**" + T("cds.heading.recognised") + ":** ";
         string Line(IEnumerable<string> items) => prefix + string.Join(T("list.separator"), items) + Environment.NewLine;
-
-        var full = Line(found.Select(r => RecognisedLine(r, language)).Distinct(StringComparer.Ordinal));
-        if (full.Length <= room)
-        {
-            return full;
-        }
 
         var labels = found.Select(r => store.TreatmentsByCode[r.Treatment].Label.In(language)).Distinct(StringComparer.Ordinal).ToList();
         for (var shown = labels.Count; shown > 0; shown--)
@@ -217,19 +206,6 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         }
 
         return Line([T("cds.recognisedMore").Replace("{n}", labels.Count.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)]);
-    }
-
-    /// <summary>"Oral NSAID: by name in the record text ("ibuprofen")": the store's wording, label, code or term; never chart text.</summary>
-    private string RecognisedLine(RecognisedTreatment recognised, Language language)
-    {
-        string Text(string key) => store.Text(key).In(language);
-        var line = Text(RecognisedByKeys[recognised.By])
-            .Replace("{label}", store.TreatmentsByCode[recognised.Treatment].Label.In(language), StringComparison.Ordinal)
-            .Replace("{code}", recognised.Code ?? "", StringComparison.Ordinal)
-            .Replace("{term}", recognised.Term ?? "", StringComparison.Ordinal);
-        return recognised.TopicalTerm is { } topical
-            ? $"{line}; {Text("cds.recognisedBy.topical").Replace("{term}", topical, StringComparison.Ordinal)}"
-            : line;
     }
 
     /// <summary>The page (or the configured portal) for this profile, with the de-identified query.</summary>

@@ -31,12 +31,12 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
 
         foreach (var key in prefetch.Unavailable)
         {
-            unknowns.Add(("cds.unknown.unavailable", key));
+            unknowns.Add(("cds.unchecked.unavailable", key));
         }
 
         foreach (var key in prefetch.Partial)
         {
-            unknowns.Add(("cds.unknown.partial", key));
+            unknowns.Add(("cds.unchecked.partial", key));
         }
 
         int? age = null;
@@ -74,11 +74,40 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
 
         var klGrade = KlGradeOf(prefetch.Resources(PrefetchKeys.KlGradeObservations));
         var bmi = BmiOf(prefetch.Resources(PrefetchKeys.BmiObservations));
-        var recognised = RecogniseTreatments(prefetch);
+        var recognised = RecogniseTreatments(prefetch, out var unreadableMedications);
         var treatments = new List<string>(recognised.Count);
         foreach (var treatment in recognised)
         {
             treatments.Add(treatment.Treatment);
+        }
+
+        if (unreadableMedications)
+        {
+            unknowns.Add(("cds.unchecked.medicationUnreadable", null));
+        }
+
+        // Known, absent, unknown (issue #20): a treatment not found where its records could not all be read is "could
+        // not be checked", never "not documented".
+        List<string>? notChecked = null;
+        void NotChecked(IReadOnlyList<string> candidates)
+        {
+            foreach (var candidate in candidates)
+            {
+                if (!treatments.Contains(candidate) && !(notChecked ??= []).Contains(candidate))
+                {
+                    notChecked.Add(candidate);
+                }
+            }
+        }
+
+        if (unreadableMedications || Incomplete(prefetch, PrefetchKeys.MedicationRequests) || Incomplete(prefetch, PrefetchKeys.MedicationStatements))
+        {
+            NotChecked(recogniser.MedicationTreatments);
+        }
+
+        if (Incomplete(prefetch, PrefetchKeys.Procedures) || Incomplete(prefetch, PrefetchKeys.ServiceRequests) || Incomplete(prefetch, PrefetchKeys.CarePlans))
+        {
+            NotChecked(recogniser.ActivityTreatments);
         }
 
         if (age is null && NotYetTold(prefetch, PrefetchKeys.Patient))
@@ -103,19 +132,26 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
 
         if (conditions is null)
         {
-            unknowns.Add(("cds.unknown.conditions", null));
+            unknowns.Add(Incomplete(prefetch, PrefetchKeys.KneeOaConditions) ? ("cds.unchecked.conditions", null) : ("cds.unknown.conditions", null));
         }
 
-        var profile = new PatientProfile(age, klGrade, treatments, Bmi: bmi, Conditions: conditions);
+        var profile = new PatientProfile(age, klGrade, treatments, Bmi: bmi, Conditions: conditions, Unchecked: notChecked);
         return new ChartReading(profile, hasKneeOa, unknowns, recognised);
     }
+
+    /// <summary>The key's records could not all be read: not retrieved, or only in part.</summary>
+    private static bool Incomplete(ResolvedPrefetch prefetch, string key) => prefetch.Unavailable.Contains(key) || prefetch.Partial.Contains(key);
 
     /// <summary>The card already says the key had no data or could not be retrieved: "not documented" would repeat it wrongly.</summary>
     private static bool NotYetTold(ResolvedPrefetch prefetch, string key) => !prefetch.NoData.Contains(key) && !prefetch.Unavailable.Contains(key);
 
     /// <summary>Every prior treatment the chart shows, each once with the best way it was recognised, by treatment code.</summary>
-    private List<RecognisedTreatment> RecogniseTreatments(ResolvedPrefetch prefetch)
+    /// <param name="prefetch">The chart.</param>
+    /// <param name="unreadableMedications">Set when a medication in use could not be read: a reference that could not be
+    /// resolved, or a drug sent only as codes the store does not list.</param>
+    private List<RecognisedTreatment> RecogniseTreatments(ResolvedPrefetch prefetch, out bool unreadableMedications)
     {
+        unreadableMedications = false;
         var found = new RecognisedTreatments();
         foreach (var procedure in prefetch.Resources(PrefetchKeys.Procedures))
         {
@@ -157,7 +193,7 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             if (request.Is("resourceType", "MedicationRequest") && request.IsOneOf("status", PrescribedStatuses) && !request.IsOneOf("intent", NotAnOrderIntents))
             {
                 ReadMedication(request, "dosageInstruction", prefetch, ref bundled, parts);
-                recogniser.Medication(parts, found);
+                unreadableMedications |= !recogniser.Medication(parts, found);
             }
         }
 
@@ -166,7 +202,7 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             if (statement.Is("resourceType", "MedicationStatement") && statement.IsOneOf("status", TakenStatuses))
             {
                 ReadMedication(statement, "dosage", prefetch, ref bundled, parts);
-                recogniser.Medication(parts, found);
+                unreadableMedications |= !recogniser.Medication(parts, found);
             }
         }
 

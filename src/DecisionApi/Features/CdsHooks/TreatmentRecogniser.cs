@@ -31,8 +31,12 @@ public sealed class RecognisedTreatments
 {
     private readonly List<RecognisedTreatment> best = [];
 
+    /// <summary>How many times a treatment was offered (found), counting repeats.</summary>
+    public int Offers { get; private set; }
+
     public void Offer(string treatment, RecognisedBy by, string? code, string? term, string? topicalTerm)
     {
+        Offers++;
         for (var i = 0; i < best.Count; i++)
         {
             if (string.Equals(best[i].Treatment, treatment, StringComparison.Ordinal))
@@ -126,6 +130,11 @@ public sealed class TreatmentRecogniser
             .GroupBy(h => h.Code, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
 
+        string[] TreatmentsOf(params string[] kinds) =>
+            [.. store.Recognition.Where(r => kinds.Contains(r.Kind, StringComparer.Ordinal))
+                .SelectMany(r => new[] { r.Treatment, r.TopicalTreatment }).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        MedicationTreatments = TreatmentsOf(Vocab.RecognitionKinds.MedicationCode, Vocab.RecognitionKinds.MedicationClass, Vocab.RecognitionKinds.MedicationName);
+        ActivityTreatments = TreatmentsOf(Vocab.RecognitionKinds.ActivityCode, Vocab.RecognitionKinds.ActivityTerm);
         medicationCodes = ByCode(Vocab.RecognitionKinds.MedicationCode);
         activityCodes = ByCode(Vocab.RecognitionKinds.ActivityCode);
         medicationClasses = [.. Of(Vocab.RecognitionKinds.MedicationClass)];
@@ -134,8 +143,23 @@ public sealed class TreatmentRecogniser
         activityTerms = new TermMatcher(Of(Vocab.RecognitionKinds.ActivityTerm));
     }
 
+    /// <summary>The treatments the store recognises in medication records (MedicationRequest, MedicationStatement).</summary>
+    public IReadOnlyList<string> MedicationTreatments { get; }
+
+    /// <summary>The treatments the store recognises in activity records (Procedure, ServiceRequest, CarePlan).</summary>
+    public IReadOnlyList<string> ActivityTreatments { get; }
+
     /// <summary>Treatments a medication shows: by code, by class, then by name in displays and texts; the form decides topical or oral.</summary>
-    public void Medication(MedicationParts medication, RecognisedTreatments found)
+    /// <returns>Whether the medication could be read: it has a name (display or text) or a code the store recognises. A
+    /// drug sent only as a code the store does not list could be anything, an NSAID included.</returns>
+    public bool Medication(MedicationParts medication, RecognisedTreatments found)
+    {
+        var before = found.Offers;
+        MedicationCore(medication, found);
+        return medication.Displays.Count > 0 || medication.Texts.Count > 0 || found.Offers > before;
+    }
+
+    private void MedicationCore(MedicationParts medication, RecognisedTreatments found)
     {
         var topical = new TopicalForm(medication, topicalForms);
         foreach (var coding in medication.Codings)
