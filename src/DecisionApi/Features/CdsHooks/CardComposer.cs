@@ -21,6 +21,7 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
     private const string OverridePrefix = "cds.overrideReason.";
     private const string UnknownPrefix = "cds.unknown.";
     private const string UncheckedPrefix = "cds.unchecked.";
+    private const string SidePrefix = "cds.side.";
 
     /// <summary>The longest detail a card may have (tracker issue 6: read at a glance in an EHR's card panel).</summary>
     private static readonly Dictionary<Language, int> MaxDetail = new() { [Language.En] = 1500, [Language.Zh] = 900 };
@@ -77,10 +78,13 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
 
         var tail = new StringBuilder();
         // Searched and not found (cds.unknown.*) apart from could not be checked (cds.unchecked.*): never one as the other.
-        foreach (var (heading, prefix) in (ReadOnlySpan<(string, string)>)[("cds.heading.unknown", UnknownPrefix), ("cds.heading.unchecked", UncheckedPrefix)])
+        // Facts matched to the ordered knee (cds.side.*): {value} is the fact's value (a KL grade), not a data key.
+        foreach (var (heading, prefix) in (ReadOnlySpan<(string, string)>)[("cds.heading.side", SidePrefix), ("cds.heading.unknown", UnknownPrefix), ("cds.heading.unchecked", UncheckedPrefix)])
         {
             var lines = unknowns.Where(u => u.Key.StartsWith(prefix, StringComparison.Ordinal))
-                .Select(u => u.What is null ? T(u.Key) : T(u.Key).Replace("{what}", T("cds.data." + u.What), StringComparison.Ordinal))
+                .Select(u => u.What is null ? T(u.Key)
+                    : prefix == SidePrefix ? T(u.Key).Replace("{value}", u.What, StringComparison.Ordinal)
+                    : T(u.Key).Replace("{what}", T("cds.data." + u.What), StringComparison.Ordinal))
                 .Distinct(StringComparer.Ordinal).ToList();
             if (lines.Count > 0)
             {

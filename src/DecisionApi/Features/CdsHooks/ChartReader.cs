@@ -13,7 +13,11 @@ public sealed record ChartReading(
     PatientProfile Profile, bool HasKneeOsteoarthritis, IReadOnlyList<(string Key, string? What)> Unknowns, IReadOnlyList<RecognisedTreatment> Recognised);
 
 /// <summary>Maps FHIR R4 prefetch data to a patient profile through the store's code map. Pure; the clock is injected.</summary>
-public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recogniser, TimeProvider clock)
+/// <param name="codes">The store's code groups.</param>
+/// <param name="recogniser">Prior-treatment recognition.</param>
+/// <param name="clock">For the age.</param>
+/// <param name="sides">Knee-side reading; without it, facts are not matched to the ordered knee.</param>
+public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recogniser, TimeProvider clock, KneeSideReader? sides = null)
 {
     // FHIR R4 statuses that show a drug was prescribed or taken, or an activity was done; everything else is not counted.
     private static readonly string[] PrescribedStatuses = ["active", "completed", "stopped", "on-hold"];
@@ -21,9 +25,18 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
     private static readonly string[] TakenStatuses = ["active", "completed", "stopped", "on-hold"];
     private static readonly string[] ActivityNotDone = ["not-started", "scheduled", "cancelled", "entered-in-error"];
 
-    public ChartReading Read(ResolvedPrefetch prefetch)
+    /// <param name="prefetch">The chart.</param>
+    /// <param name="index">The ordered knee (the draft order's side; <see cref="KneeSide.None"/> when the order states
+    /// none); null when there is no order (patient-view), and then no fact is matched to a side.</param>
+    public ChartReading Read(ResolvedPrefetch prefetch, KneeSide? index = null)
     {
         var unknowns = new List<(string Key, string? What)>();
+        var side = sides is null ? null : index;
+        if (side == KneeSide.None)
+        {
+            unknowns.Add(("cds.side.orderUnsided", null));
+        }
+
         foreach (var key in prefetch.NoData)
         {
             unknowns.Add(("cds.unknown.noData", key));
@@ -72,9 +85,11 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             }
         }
 
-        var klGrade = KlGradeOf(prefetch.Resources(PrefetchKeys.KlGradeObservations));
+        var klGrade = side is { } indexSide
+            ? KlGradeFor(prefetch.Resources(PrefetchKeys.KlGradeObservations), indexSide, unknowns)
+            : KlGradeOf(prefetch.Resources(PrefetchKeys.KlGradeObservations));
         var bmi = BmiOf(prefetch.Resources(PrefetchKeys.BmiObservations));
-        var recognised = RecogniseTreatments(prefetch, out var unreadableMedications);
+        var recognised = RecogniseTreatments(prefetch, side, unknowns, out var unreadableMedications);
         var treatments = new List<string>(recognised.Count);
         foreach (var treatment in recognised)
         {
@@ -147,17 +162,64 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
 
     /// <summary>Every prior treatment the chart shows, each once with the best way it was recognised, by treatment code.</summary>
     /// <param name="prefetch">The chart.</param>
+    /// <param name="index">The ordered knee; null: no side matching.</param>
+    /// <param name="unknowns">Where knee replacements not applied to the ordered knee are reported.</param>
     /// <param name="unreadableMedications">Set when a medication in use could not be read: a reference that could not be
     /// resolved, or a drug sent only as codes the store does not list.</param>
-    private List<RecognisedTreatment> RecogniseTreatments(ResolvedPrefetch prefetch, out bool unreadableMedications)
+    private List<RecognisedTreatment> RecogniseTreatments(
+        ResolvedPrefetch prefetch, KneeSide? index, List<(string Key, string? What)> unknowns, out bool unreadableMedications)
     {
         unreadableMedications = false;
         var found = new RecognisedTreatments();
+        List<(RecognisedTreatment Treatment, KneeSide Side)>? sideDependent = null;
         foreach (var procedure in prefetch.Resources(PrefetchKeys.Procedures))
         {
-            if (procedure.Is("resourceType", "Procedure") && FhirJson.InForce(procedure))
+            if (!procedure.Is("resourceType", "Procedure") || !FhirJson.InForce(procedure))
+            {
+                continue;
+            }
+
+            if (index is null || sides is null)
             {
                 recogniser.Activity(procedure.Property("code"), null, found);
+                continue;
+            }
+
+            // A knee replacement belongs to one knee: matched to the ordered side below; everything else counts as is.
+            var here = new RecognisedTreatments();
+            recogniser.Activity(procedure.Property("code"), null, here);
+            foreach (var treatment in here.ToSortedList())
+            {
+                if (sides.SideDependentTreatments.Contains(treatment.Treatment))
+                {
+                    (sideDependent ??= []).Add((treatment, sides.SideOf(procedure)));
+                }
+                else
+                {
+                    found.Offer(treatment.Treatment, treatment.By, treatment.Code, treatment.Term, treatment.TopicalTerm);
+                }
+            }
+        }
+
+        if (sideDependent is not null && index is { } indexSide)
+        {
+            var anyOther = sideDependent.Exists(f => KneeSideReader.IsOther(f.Side, indexSide));
+            foreach (var (treatment, factSide) in sideDependent)
+            {
+                if (KneeSideReader.Applies(factSide, indexSide, anyOther))
+                {
+                    found.Offer(treatment.Treatment, treatment.By, treatment.Code, treatment.Term, treatment.TopicalTerm);
+                }
+                else
+                {
+                    var key = KneeSideReader.IsOther(factSide, indexSide)
+                        ? (indexSide == KneeSide.None ? "cds.side.sidedUnused.replaced" : "cds.side.other.replaced")
+                        : "cds.side.unsided.replaced";
+                    if (!unknowns.Contains((key, null)))
+                    {
+                        unknowns.Add((key, null));
+                    }
+                }
             }
         }
 
@@ -333,6 +395,55 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         var day = text.Length == 10 ? Digits(text.AsSpan(8, 2)) : 1;
         return year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month) ? new DateOnly(year, month, day) : null;
     }
+
+    /// <summary>
+    /// The most recent KL grade of the ordered knee (see <see cref="KneeSideReader.Applies"/>); the most recent grade not
+    /// applied (the other knee's, or one without a side) is reported, never used.
+    /// </summary>
+    private int? KlGradeFor(ReadOnlySpan<JsonElement> observations, KneeSide index, List<(string Key, string? What)> unknowns)
+    {
+        var facts = new List<(string When, int Grade, KneeSide Side)>();
+        foreach (var observation in observations)
+        {
+            if (Usable(observation, codes.KlGradeObservation) && KlGrade(observation) is { } grade)
+            {
+                facts.Add((observation.Text("effectiveDateTime") ?? observation.Text("issued") ?? "", grade, sides!.SideOf(observation)));
+            }
+        }
+
+        var anyOther = facts.Exists(f => KneeSideReader.IsOther(f.Side, index));
+        (string When, int Grade)? applied = null, other = null, unsided = null;
+        foreach (var (when, grade, factSide) in facts)
+        {
+            ref var slot = ref applied;
+            if (!KneeSideReader.Applies(factSide, index, anyOther))
+            {
+                slot = ref KneeSideReader.IsOther(factSide, index) ? ref other : ref unsided;
+            }
+
+            if (slot is not { } kept || string.CompareOrdinal(when, kept.When) > 0)
+            {
+                slot = (when, grade);
+            }
+        }
+
+        if (other is { } otherKnee)
+        {
+            unknowns.Add((index == KneeSide.None ? "cds.side.sidedUnused.klGrade" : "cds.side.other.klGrade", otherKnee.Grade.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (unsided is { } noSide)
+        {
+            unknowns.Add(("cds.side.unsided.klGrade", noSide.Grade.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        return applied?.Grade;
+    }
+
+    private static bool Usable(JsonElement observation, CodingLookup code) =>
+        observation.Is("resourceType", "Observation") && FhirJson.InForce(observation)
+        && observation.Text("status") is null or "final" or "amended" or "corrected" or "preliminary"
+        && code.AnyOf(observation.Property("code"));
 
     /// <summary>The most recent KL-grade Observation's valueInteger of 0–4.</summary>
     private int? KlGradeOf(ReadOnlySpan<JsonElement> observations) => Latest(observations, codes.KlGradeObservation, KlGrade);
