@@ -62,7 +62,7 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
             service.GetProperty("description").GetString().Should().Contain("MSC");
             service.GetProperty("usageRequirements").GetString().Should().Contain("0566T").And.Contain("kl-grade").And.Contain("39156-5");
             var prefetch = service.GetProperty("prefetch").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
-            prefetch.Keys.Should().BeEquivalentTo(["patient", "kneeOaConditions", "klGradeObservations", "bmiObservations", "procedures", "medicationStatements", "medicationRequests", "carePlans", "serviceRequests"]);
+            prefetch.Keys.Should().BeEquivalentTo(["patient", "kneeOaConditions", "klGradeObservations", "bmiObservations", "procedures", "medicationStatements", "medicationRequests", "carePlans", "serviceRequests", "conditions"]);
             prefetch["patient"].Should().Be("Patient/{{context.patientId}}");
             prefetch["kneeOaConditions"].Should().Contain("http://snomed.info/sct|239873007");
             prefetch["klGradeObservations"].Should().Contain("urn:decision-api:knee-oa-grading|kl-grade");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DecisionApi.Features.Evaluations;
 using DecisionApi.Features.Summary;
 using DecisionApi.RuleStore;
 using DecisionApi.RuleStore.Content;
@@ -59,10 +60,22 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         string T(string key) => store.Text(key).In(language);
         var category = result.Assessment.Category;
         var link = LinkUrl(result.Inputs.Used, language, requestBaseUrl);
+        // The page answers only adults (EvaluationRequest.MinimumAge): a younger patient's card links nowhere, and its
+        // summary says the service covers adults (issue #20).
+        var linked = result.Inputs.Used.Age is not { } age || age >= EvaluationRequest.MinimumAge;
         var separator = T("list.separator");
 
         var head = new StringBuilder();
         head.Append("**").Append(T("cds.heading.assessment")).Append(":** ").AppendLine(result.Assessment.Headline).AppendLine();
+        foreach (var note in result.Assessment.Notes)
+        {
+            // A note the store words for the card (a safety-aware pointer, issue #20): one line, before the caveats.
+            if (store.Texts.TryGetValue("cds.noteLine." + note.Id, out var noteLine))
+            {
+                head.Append("- ").AppendLine(noteLine.In(language));
+            }
+        }
+
         foreach (var caveat in result.Caveats.Where(c => coreCaveats.Contains(c.Id)))
         {
             // One line each: the store's card line for the caveat (the page shows the full sourced text).
@@ -71,7 +84,12 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         }
 
         var untried = result.ConventionalOptions.Where(o => !o.Tried).Select(o => o.Label).Distinct(StringComparer.Ordinal).ToList();
-        if (untried.Count > 0)
+        if (store.Texts.TryGetValue("cds.detail.noOptions." + category, out var noOptions))
+        {
+            // A replaced knee: OA options are not this order's question (issue #20).
+            head.AppendLine().AppendLine(noOptions.In(language));
+        }
+        else if (untried.Count > 0)
         {
             head.AppendLine().Append("**").Append(T("cds.detail.untried")).Append(":** ").AppendLine(string.Join(separator, untried));
         }
@@ -108,7 +126,7 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
             detail,
             new CdsSource(T("cds.sourceLabel"), LinkOf(guideline), new CdsCoding(CategorySystem, category, T("category." + category))),
             [.. overrideReasons.Select(r => new CdsCoding(OverrideReasonSystem, r.Code, T(r.Key)))],
-            [new CdsLink(T("cds.linkLabel"), link, "absolute")]);
+            linked ? [new CdsLink(T("cds.linkLabel"), link, "absolute")] : null);
     }
 
     /// <summary>The longest card summary (CDS Hooks: fewer than 140 characters).</summary>

@@ -65,7 +65,7 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         // One pass over the conditions: knee OA in force, and every comorbidity the store lists, in chart order, once.
         var hasKneeOa = false;
         List<string>? conditions = null;
-        foreach (var condition in prefetch.Resources(PrefetchKeys.KneeOaConditions))
+        foreach (var condition in ConditionsOf(prefetch))
         {
             if (!condition.Is("resourceType", "Condition") || !FhirJson.InForce(condition) || condition.Property("code") is not { } code)
             {
@@ -89,7 +89,16 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             ? KlGradeFor(prefetch.Resources(PrefetchKeys.KlGradeObservations), indexSide, unknowns)
             : KlGradeOf(prefetch.Resources(PrefetchKeys.KlGradeObservations));
         var bmi = BmiOf(prefetch.Resources(PrefetchKeys.BmiObservations));
-        var recognised = RecogniseTreatments(prefetch, side, unknowns, out var unreadableMedications);
+        var medicationConditions = new List<string>();
+        var recognised = RecogniseTreatments(prefetch, side, unknowns, medicationConditions, out var unreadableMedications);
+        foreach (var shown in medicationConditions)
+        {
+            if (!(conditions ??= []).Contains(shown))
+            {
+                conditions.Add(shown);
+            }
+        }
+
         var treatments = new List<string>(recognised.Count);
         foreach (var treatment in recognised)
         {
@@ -154,6 +163,19 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         return new ChartReading(profile, hasKneeOa, unknowns, recognised);
     }
 
+    /// <summary>The knee-OA Conditions and the problem list's (issue #20), in that order.</summary>
+    private static IEnumerable<JsonElement> ConditionsOf(ResolvedPrefetch prefetch)
+    {
+        foreach (var key in (string[])[PrefetchKeys.KneeOaConditions, PrefetchKeys.Conditions])
+        {
+            var resources = prefetch.Resources(key).ToArray();
+            foreach (var resource in resources)
+            {
+                yield return resource;
+            }
+        }
+    }
+
     /// <summary>The key's records could not all be read: not retrieved, or only in part.</summary>
     private static bool Incomplete(ResolvedPrefetch prefetch, string key) => prefetch.Unavailable.Contains(key) || prefetch.Partial.Contains(key);
 
@@ -164,30 +186,44 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
     /// <param name="prefetch">The chart.</param>
     /// <param name="index">The ordered knee; null: no side matching.</param>
     /// <param name="unknowns">Where knee replacements not applied to the ordered knee are reported.</param>
+    /// <param name="medicationConditions">Where conditions the medications show (anticoagulant therapy) go.</param>
     /// <param name="unreadableMedications">Set when a medication in use could not be read: a reference that could not be
     /// resolved, or a drug sent only as codes the store does not list.</param>
     private List<RecognisedTreatment> RecogniseTreatments(
-        ResolvedPrefetch prefetch, KneeSide? index, List<(string Key, string? What)> unknowns, out bool unreadableMedications)
+        ResolvedPrefetch prefetch, KneeSide? index, List<(string Key, string? What)> unknowns, List<string> medicationConditions, out bool unreadableMedications)
     {
         unreadableMedications = false;
         var found = new RecognisedTreatments();
         List<(RecognisedTreatment Treatment, KneeSide Side)>? sideDependent = null;
+        // Procedures, and problem-list Conditions in force (a replaced knee is often recorded only there).
+        var history = new List<JsonElement>();
         foreach (var procedure in prefetch.Resources(PrefetchKeys.Procedures))
         {
-            if (!procedure.Is("resourceType", "Procedure") || !FhirJson.InForce(procedure))
+            if (procedure.Is("resourceType", "Procedure") && FhirJson.InForce(procedure))
             {
-                continue;
+                history.Add(procedure);
             }
+        }
 
+        foreach (var condition in prefetch.Resources(PrefetchKeys.Conditions))
+        {
+            if (condition.Is("resourceType", "Condition") && FhirJson.InForce(condition))
+            {
+                history.Add(condition);
+            }
+        }
+
+        foreach (var procedure in history)
+        {
             if (index is null || sides is null)
             {
-                recogniser.Activity(procedure.Property("code"), null, found);
+                recogniser.History(procedure.Property("code"), found);
                 continue;
             }
 
             // A knee replacement belongs to one knee: matched to the ordered side below; everything else counts as is.
             var here = new RecognisedTreatments();
-            recogniser.Activity(procedure.Property("code"), null, here);
+            recogniser.History(procedure.Property("code"), here);
             foreach (var treatment in here.ToSortedList())
             {
                 if (sides.SideDependentTreatments.Contains(treatment.Treatment))
@@ -256,6 +292,7 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             {
                 ReadMedication(request, "dosageInstruction", prefetch, ref bundled, parts);
                 unreadableMedications |= !recogniser.Medication(parts, found);
+                recogniser.MedicationConditions(parts, medicationConditions);
             }
         }
 
@@ -265,6 +302,7 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             {
                 ReadMedication(statement, "dosage", prefetch, ref bundled, parts);
                 unreadableMedications |= !recogniser.Medication(parts, found);
+                recogniser.MedicationConditions(parts, medicationConditions);
             }
         }
 

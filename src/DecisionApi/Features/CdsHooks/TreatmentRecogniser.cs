@@ -117,6 +117,8 @@ public sealed class TreatmentRecogniser
     private readonly TermMatcher medicationNames;
     private readonly TermMatcher topicalForms;
     private readonly TermMatcher activityTerms;
+    private readonly TermMatcher historyTerms;
+    private readonly TermMatcher conditionMedicationNames;
 
     public TreatmentRecogniser(RuleStoreSnapshot store)
     {
@@ -141,6 +143,24 @@ public sealed class TreatmentRecogniser
         medicationNames = new TermMatcher(Of(Vocab.RecognitionKinds.MedicationName));
         topicalForms = new TermMatcher(Of(Vocab.RecognitionKinds.TopicalForm));
         activityTerms = new TermMatcher(Of(Vocab.RecognitionKinds.ActivityTerm));
+        historyTerms = new TermMatcher(Of(Vocab.RecognitionKinds.HistoryTerm));
+        conditionMedicationNames = new TermMatcher(Of(Vocab.RecognitionKinds.ConditionMedicationName));
+    }
+
+    /// <summary>Conditions a medication's names show (a drug name the store lists for, e.g., anticoagulant therapy), each
+    /// condition code added to <paramref name="into"/> once.</summary>
+    public void MedicationConditions(MedicationParts medication, List<string> into)
+    {
+        foreach (var value in medication.Displays.Concat(medication.Texts))
+        {
+            foreach (var entry in conditionMedicationNames.All(value))
+            {
+                if (!into.Contains(entry.Treatment!))
+                {
+                    into.Add(entry.Treatment!);
+                }
+            }
+        }
     }
 
     /// <summary>The treatments the store recognises in medication records (MedicationRequest, MedicationStatement).</summary>
@@ -244,6 +264,40 @@ public sealed class TreatmentRecogniser
         }
 
         ActivityTerms(description, RecognisedBy.Text, found);
+    }
+
+    /// <summary>
+    /// Past procedures a Procedure or a problem-list Condition shows: the vocabulary's and the store's activity codes
+    /// (as <see cref="Activity"/>) and the store's history terms (a replaced knee written in words). Not for referrals or
+    /// care plans.
+    /// </summary>
+    public void History(JsonElement? concept, RecognisedTreatments found)
+    {
+        Activity(concept, null, found);
+        if (concept is not { ValueKind: JsonValueKind.Object } value)
+        {
+            return;
+        }
+
+        foreach (var coding in value.Array("coding"))
+        {
+            HistoryTerms(coding.Text("display"), RecognisedBy.Display, found);
+        }
+
+        HistoryTerms(value.Text("text"), RecognisedBy.Text, found);
+    }
+
+    private void HistoryTerms(string? text, RecognisedBy by, RecognisedTreatments found)
+    {
+        if (text is null)
+        {
+            return;
+        }
+
+        foreach (var entry in historyTerms.All(text))
+        {
+            found.Offer(entry.Treatment!, by, null, entry.Term, null);
+        }
     }
 
     private void ActivityTerms(string? text, RecognisedBy by, RecognisedTreatments found)
