@@ -130,7 +130,13 @@ public sealed record EvaluationInputs(
 
 /// <summary>The inputs as the rules saw them.</summary>
 public sealed record UsedInputs(
-    int? Age, int? KlGrade, IReadOnlyList<string> PriorTreatments, double? Bmi, IReadOnlyList<string> Conditions, string Jurisdiction);
+    int? Age, int? KlGrade, IReadOnlyList<string> PriorTreatments, double? Bmi, IReadOnlyList<string> Conditions, string Jurisdiction)
+{
+    /// <summary>Treatment codes that could not be checked in the chart (a CDS card's profile; the page's link carries
+    /// them, issue #20). Not part of the JSON answer.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Unchecked { get; init; } = [];
+}
 
 /// <summary>One rule evaluated for this profile.</summary>
 /// <param name="RuleId">Rule id (see GET /v1/rules/{id}).</param>

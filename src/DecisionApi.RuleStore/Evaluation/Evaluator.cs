@@ -421,7 +421,10 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
             notes.Add(Format("inputs.duplicatesFolded", language, ("codes", string.Join(", ", duplicates))));
         }
 
-        var used = new UsedInputs(facts.Age, facts.KlGrade, facts.PriorTreatments, facts.Bmi, facts.Conditions, facts.Jurisdiction);
+        var used = new UsedInputs(facts.Age, facts.KlGrade, facts.PriorTreatments, facts.Bmi, facts.Conditions, facts.Jurisdiction)
+        {
+            Unchecked = facts.Unchecked,
+        };
         return new EvaluationInputs(used, defaulted, unknown, notes);
     }
 

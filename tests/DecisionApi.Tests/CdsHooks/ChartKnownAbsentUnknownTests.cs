@@ -129,6 +129,25 @@ public sealed class ChartKnownAbsentUnknownTests(CdsHooksFactory factory) : ICla
         card.Detail.Should().Contain("no exercise therapy documented; no NSAID (topical or oral) documented; BMI 33.5 with no weight management documented");
     }
 
+    [Fact]
+    public async Task The_page_linked_from_a_card_says_could_not_be_checked_not_not_yet_tried()
+    {
+        var prefetch = ChartWith(procedures: [PhysicalTherapy()]);
+        prefetch["medicationRequests"] = OperationOutcome();
+        var request = OrderSign(prefetch, MscOrder());
+        using var message = new HttpRequestMessage(HttpMethod.Post, ServiceUrl) { Content = HttpAssertions.Json(request.ToJsonString()) };
+        var body = JsonDocument.Parse(await (await factory.CreateClient().SendAsync(message)).Content.ReadAsStringAsync()).RootElement.Clone();
+        var link = body.GetProperty("cards")[0].GetProperty("links")[0].GetProperty("url").GetString()!;
+
+        link.Should().Contain("unchecked=").And.Contain("oral-nsaid").And.NotContain(PatientId);
+        var page = await factory.CreateClient().GetAsync(new Uri(link).PathAndQuery);
+        page.StatusCode.Should().Be(HttpStatusCode.OK);
+        var html = System.Net.WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
+        html.Should().Contain("First-line options the chart could not show either way (records could not be checked)");
+        html.Should().Contain("medications could not be checked, so NSAID use is unknown");
+        html.Should().MatchRegex(@"Oral NSAID</strong> \(could not be checked\)");
+    }
+
     private async Task<(string Summary, string Detail)> Card(JsonObject prefetch)
     {
         var request = OrderSign(prefetch, MscOrder());
