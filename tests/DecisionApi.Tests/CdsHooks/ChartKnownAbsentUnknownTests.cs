@@ -148,6 +148,24 @@ public sealed class ChartKnownAbsentUnknownTests(CdsHooksFactory factory) : ICla
         html.Should().MatchRegex(@"Oral NSAID</strong> \(could not be checked\)");
     }
 
+    [Fact]
+    public async Task The_README_example_gets_the_card_the_README_describes()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
+        var start = readme.IndexOf("-d '{", readme.IndexOf("/cds-services/msc-knee-oa -H", StringComparison.Ordinal), StringComparison.Ordinal) + "-d '".Length;
+        var request = readme[start..readme.IndexOf("}'", start, StringComparison.Ordinal)] + "}";
+        using var message = new HttpRequestMessage(HttpMethod.Post, ServiceUrl) { Content = HttpAssertions.Json(request) };
+        var body = JsonDocument.Parse(await (await factory.CreateClient().SendAsync(message)).Content.ReadAsStringAsync()).RootElement.Clone();
+        var card = body.GetProperty("cards")[0];
+
+        card.GetProperty("summary").GetString().Should().Be("No NSAID documented; no MSC product is FDA-approved for OA and ACR/AF strongly recommends against.");
+        card.GetProperty("links")[0].GetProperty("url").GetString().Should().Be("http://localhost/summary?age=65&kl=unknown&treatments=exercise-therapy&jurisdiction=US&lang=en");
+        var detail = card.GetProperty("detail").GetString()!;
+        detail.Should().StartWith("**Assessment:** First-line care comes first: no NSAID (topical or oral) documented.");
+        detail.Should().Contain("The EHR reported no Kellgren-Lawrence grade observations.").And.Contain("The EHR reported no BMI observations.");
+        detail.Should().NotContain(UncheckedHeading).And.NotContain("does not say which knee");
+    }
+
     private async Task<(string Summary, string Detail)> Card(JsonObject prefetch)
     {
         var request = OrderSign(prefetch, MscOrder());
