@@ -313,7 +313,8 @@ public static class StoreLint
             var name = $"recognition {entry.Kind} '{entry.Code ?? entry.Term}'";
             Require(Vocab.RecognitionKinds.All, entry.Kind, $"{name} kind", problems);
             Require(Vocab.Verifications, entry.Verification, $"{name} verification", problems);
-            var isTerm = entry.Kind is Vocab.RecognitionKinds.MedicationName or Vocab.RecognitionKinds.ActivityTerm or Vocab.RecognitionKinds.TopicalForm;
+            var isTerm = entry.Kind is Vocab.RecognitionKinds.MedicationName or Vocab.RecognitionKinds.ActivityTerm or Vocab.RecognitionKinds.TopicalForm
+                or Vocab.RecognitionKinds.HistoryTerm or Vocab.RecognitionKinds.ConditionMedicationName;
             if (isTerm ? string.IsNullOrWhiteSpace(entry.Term) : string.IsNullOrWhiteSpace(entry.System) || string.IsNullOrWhiteSpace(entry.Code))
             {
                 problems.Add($"{name} needs {(isTerm ? "a term" : "a system and a code")}");
@@ -331,6 +332,16 @@ public static class StoreLint
 
             if (entry.Kind == Vocab.RecognitionKinds.TopicalForm)
             {
+                continue;
+            }
+
+            if (entry.Kind == Vocab.RecognitionKinds.ConditionMedicationName)
+            {
+                if (entry.Treatment is null || !store.ConditionsByCode.ContainsKey(entry.Treatment))
+                {
+                    problems.Add($"{name} names unknown condition '{entry.Treatment}'");
+                }
+
                 continue;
             }
 

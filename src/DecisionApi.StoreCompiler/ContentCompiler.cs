@@ -254,7 +254,7 @@ public static class ContentCompiler
             .SelectMany(e => e.Terms.Select(term => (Entry: e, Term: term)))
             .Select((x, i) => new RecognitionRow
             {
-                Kind = kind, Ordinal = i, Treatment = x.Entry.Treatment, TopicalTreatment = x.Entry.TopicalTreatment, Term = x.Term,
+                Kind = kind, Ordinal = i, Treatment = x.Entry.Treatment ?? x.Entry.Condition, TopicalTreatment = x.Entry.TopicalTreatment, Term = x.Term,
                 SourceId = x.Entry.Source ?? "", Verification = x.Entry.Verification ?? "",
             }));
 
@@ -264,6 +264,8 @@ public static class ContentCompiler
         Terms(Vocab.RecognitionKinds.TopicalForm, yaml.TopicalForms);
         Codes(Vocab.RecognitionKinds.ActivityCode, yaml.ActivityCodes);
         Terms(Vocab.RecognitionKinds.ActivityTerm, yaml.ActivityTerms);
+        Terms(Vocab.RecognitionKinds.HistoryTerm, yaml.HistoryTerms);
+        Terms(Vocab.RecognitionKinds.ConditionMedicationName, yaml.ConditionMedicationNames);
         return rows;
     }
 

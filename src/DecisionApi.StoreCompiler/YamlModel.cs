@@ -140,6 +140,8 @@ public sealed class RecognitionYaml
     public List<RecognitionTermsYaml> TopicalForms { get; set; } = [];
     public List<RecognitionCodeYaml> ActivityCodes { get; set; } = [];
     public List<RecognitionTermsYaml> ActivityTerms { get; set; } = [];
+    public List<RecognitionTermsYaml> HistoryTerms { get; set; } = [];
+    public List<RecognitionTermsYaml> ConditionMedicationNames { get; set; } = [];
     public Dictionary<string, LocalizedYaml> Texts { get; set; } = [];
 }
 
@@ -159,6 +161,8 @@ public sealed class RecognitionCodeYaml
 public sealed class RecognitionTermsYaml
 {
     public string? Treatment { get; set; }
+    /// <summary>For conditionMedicationNames: the condition code (stored in the treatment column).</summary>
+    public string? Condition { get; set; }
     public string? TopicalTreatment { get; set; }
     public List<string> Terms { get; set; } = [];
     public string? Source { get; set; }

@@ -79,7 +79,15 @@ public static class Vocab
         public const string ActivityCode = "activity-code";
         public const string ActivityTerm = "activity-term";
 
-        public static readonly string[] All = [MedicationCode, MedicationClass, MedicationName, TopicalForm, ActivityCode, ActivityTerm];
+        /// <summary>Words that show a past procedure (a replaced knee) in a Procedure or a problem-list Condition only:
+        /// never in referrals or care plans, where they name what is planned or considered.</summary>
+        public const string HistoryTerm = "history-term";
+
+        /// <summary>Drug names that show a condition (e.g. anticoagulant therapy): the entry's treatment field holds a
+        /// condition code from the condition vocabulary.</summary>
+        public const string ConditionMedicationName = "condition-medication-name";
+
+        public static readonly string[] All = [MedicationCode, MedicationClass, MedicationName, TopicalForm, ActivityCode, ActivityTerm, HistoryTerm, ConditionMedicationName];
     }
 
     public static readonly string[] TreatmentCategories = ["first-line", "injection", "surgical", "arthroplasty"];

@@ -36,13 +36,21 @@ public sealed record EvaluationResult(
 
 /// <summary>The assessment category (never a recommendation to inject).</summary>
 /// <param name="Category">not-applicable, excluded-condition, outside-evidence-base, conventional-care-first, arthroplasty-evaluation or investigational-only.</param>
-/// <param name="Headline">One sentence.</param>
+/// <param name="Headline">One sentence, naming the reason when the store words one.</param>
+/// <param name="Reason">Why this category holds for this profile: every branch of the rule that holds, in words; null when the store words none.</param>
 /// <param name="Rationale">Why this category, in plain words.</param>
 /// <param name="RuleId">The assessment rule that matched first.</param>
 /// <param name="Notes">Additional sentences for this profile (e.g. sparse evidence at KL 1).</param>
 /// <param name="Sources">Sources behind the rationale.</param>
 public sealed record AssessmentResult(
-    string Category, string Headline, string Rationale, string RuleId, IReadOnlyList<AssessmentNote> Notes, IReadOnlyList<Source> Sources);
+    string Category, string Headline, string? Reason, string Rationale, string RuleId, IReadOnlyList<AssessmentNote> Notes, IReadOnlyList<Source> Sources)
+{
+    /// <summary>The rule's branches that hold, in store order: the clause number (1-based), with <c>u</c> appended when
+    /// the branch rests on something that could not be checked. Empty for a result not made by the evaluator. Not part
+    /// of the JSON answer (the card words its summary from it).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Branches { get; init; } = [];
+}
 
 /// <summary>A sentence added to the assessment.</summary>
 public sealed record AssessmentNote(string Id, string Text, string RuleId, IReadOnlyList<Source> Sources);
@@ -122,7 +130,13 @@ public sealed record EvaluationInputs(
 
 /// <summary>The inputs as the rules saw them.</summary>
 public sealed record UsedInputs(
-    int? Age, int? KlGrade, IReadOnlyList<string> PriorTreatments, double? Bmi, IReadOnlyList<string> Conditions, string Jurisdiction);
+    int? Age, int? KlGrade, IReadOnlyList<string> PriorTreatments, double? Bmi, IReadOnlyList<string> Conditions, string Jurisdiction)
+{
+    /// <summary>Treatment codes that could not be checked in the chart (a CDS card's profile; the page's link carries
+    /// them, issue #20). Not part of the JSON answer.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Unchecked { get; init; } = [];
+}
 
 /// <summary>One rule evaluated for this profile.</summary>
 /// <param name="RuleId">Rule id (see GET /v1/rules/{id}).</param>

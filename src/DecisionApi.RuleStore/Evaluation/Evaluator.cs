@@ -201,13 +201,19 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
         }
 
         var assessmentRow = assessmentRule.Statement.Row;
+        var (reason, branches) = Reasons(assessmentIndex, assessmentRow.Category!, facts, language);
+        var headline = assessmentRule.Statement.Headline.In(language);
         var assessment = new AssessmentResult(
             assessmentRow.Category!,
-            assessmentRule.Statement.Headline.In(language),
+            reason is null ? headline : TextTemplate.Fill(headline, ("reason", reason)),
+            reason,
             FillConditions(assessmentRule.Statement.Text.In(language), matchedClause, facts, language),
             assessmentRule.Id,
             notes,
-            assessmentRule.Statement.Sources);
+            assessmentRule.Statement.Sources)
+        {
+            Branches = branches,
+        };
 
         return new EvaluationResult(assessment, caveats, evidence, safety, claimChecks, options, Inputs(profile, facts, language), trace is null ? [] : Trace(trace, assessmentIndex, facts), storeInfo)
         {
@@ -293,6 +299,46 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
 
     private static readonly int FieldKinds = Enum.GetValues<FieldKind>().Length;
 
+    /// <summary>
+    /// The reason the assessment holds: for every clause of its rule that holds, in store order, the store's text
+    /// <c>reason.{category}.{clause}</c> (or <c>….unchecked</c> when the clause rests on something that could not be
+    /// checked), filled with the profile's age, KL grade and BMI and joined by <c>reason.join</c>; null when the store
+    /// words no reason for this category. Also the branches that hold (see <see cref="AssessmentResult.Branches"/>).
+    /// </summary>
+    private (string? Reason, string[] Branches) Reasons(int assessmentIndex, string category, ProfileFacts facts, Language language)
+    {
+        var rule = compiled[assessmentIndex];
+        var branches = new List<string>(rule.Clauses.Length);
+        List<string>? reasons = null;
+        for (var clause = 0; clause < rule.Clauses.Length; clause++)
+        {
+            if (!rule.ClauseHolds(clause, facts))
+            {
+                continue;
+            }
+
+            var number = (clause + 1).ToString(CultureInfo.InvariantCulture);
+            var restsOnUnchecked = rule.ClauseRestsOnUnchecked(clause, facts);
+            branches.Add(restsOnUnchecked ? number + "u" : number);
+            var key = $"reason.{category}.{number}";
+            if ((restsOnUnchecked && store.Texts.TryGetValue(key + ".unchecked", out var text)) || store.Texts.TryGetValue(key, out text))
+            {
+                (reasons ??= []).Add(FillProfile(text.In(language), facts));
+            }
+        }
+
+        return (reasons is null ? null : string.Join(store.Text("reason.join").In(language), reasons), [.. branches]);
+    }
+
+    /// <summary>A store text with the profile's <c>{age}</c>, <c>{klGrade}</c> and <c>{bmi}</c> (one decimal) filled in.</summary>
+    public static string FillProfile(string template, int? age, int? klGrade, double? bmi) =>
+        TextTemplate.Fill(template,
+            ("age", (object?)age ?? "?"),
+            ("klGrade", (object?)klGrade ?? "?"),
+            ("bmi", bmi is { } value ? value.ToString("0.#", CultureInfo.InvariantCulture) : "?"));
+
+    private static string FillProfile(string template, ProfileFacts facts) => FillProfile(template, facts.Age, facts.KlGrade, facts.Bmi);
+
     /// <summary>Fills <c>{conditions}</c> with the labels of the profile's conditions that made the clause hold.</summary>
     private string FillConditions(string template, IReadOnlyList<Condition> clause, ProfileFacts facts, Language language)
     {
@@ -375,7 +421,10 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
             notes.Add(Format("inputs.duplicatesFolded", language, ("codes", string.Join(", ", duplicates))));
         }
 
-        var used = new UsedInputs(facts.Age, facts.KlGrade, facts.PriorTreatments, facts.Bmi, facts.Conditions, facts.Jurisdiction);
+        var used = new UsedInputs(facts.Age, facts.KlGrade, facts.PriorTreatments, facts.Bmi, facts.Conditions, facts.Jurisdiction)
+        {
+            Unchecked = facts.Unchecked,
+        };
         return new EvaluationInputs(used, defaulted, unknown, notes);
     }
 

@@ -7,13 +7,16 @@ namespace DecisionApi.RuleStore.Evaluation;
 /// <param name="Bmi">Body-mass index, when known.</param>
 /// <param name="Conditions">Condition codes, or null when the caller did not say.</param>
 /// <param name="Jurisdiction">ISO 3166-1 alpha-2 code, or null for the configured default.</param>
+/// <param name="Unchecked">Treatment codes that could not be checked (a chart whose records of them could not be
+/// retrieved): a rule that rests on their absence says "could not be checked", never "not documented". Null: all checked.</param>
 public sealed record PatientProfile(
     int? Age,
     int? KlGrade,
     IReadOnlyList<string> PriorTreatments,
     double? Bmi = null,
     IReadOnlyList<string>? Conditions = null,
-    string? Jurisdiction = null)
+    string? Jurisdiction = null,
+    IReadOnlyList<string>? Unchecked = null)
 {
     /// <summary>The BMI values accepted (kg/m², inclusive): in a REST profile, on the evidence page and from a chart.</summary>
     public const double BmiMin = 10, BmiMax = 90;

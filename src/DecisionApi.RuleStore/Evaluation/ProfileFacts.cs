@@ -12,6 +12,7 @@ internal sealed class ProfileFacts(PatientProfile profile, string jurisdiction)
     public IReadOnlyList<string> PriorTreatments { get; } = [.. profile.PriorTreatments.Distinct(StringComparer.Ordinal)];
     public IReadOnlyList<string> Conditions { get; } = [.. (profile.Conditions ?? []).Distinct(StringComparer.Ordinal)];
     public string Jurisdiction { get; } = jurisdiction;
+    public IReadOnlyList<string> Unchecked { get; } = profile.Unchecked ?? [];
     public string? Category { get; set; }
 
     public double? Number(FieldKind field) => field switch
@@ -165,6 +166,32 @@ internal sealed class CompiledRule
 
     /// <summary>What this rule's trace entry always says, shared by every entry of it.</summary>
     public TraceShape Shape { get; }
+
+    /// <summary>Whether clause <paramref name="index"/> holds.</summary>
+    public bool ClauseHolds(int index, ProfileFacts facts) => AllHold(Clauses[index], facts);
+
+    /// <summary>
+    /// Whether clause <paramref name="index"/> rests on something that could not be checked: one of its "none of"
+    /// conditions on prior treatments names only treatments the profile could not check.
+    /// </summary>
+    public bool ClauseRestsOnUnchecked(int index, ProfileFacts facts)
+    {
+        if (facts.Unchecked.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var condition in Clauses[index])
+        {
+            if (condition.Op == OpKind.NoneOf && condition.Field == FieldKind.PriorTreatments
+                && condition.Source.Codes.All(code => facts.Unchecked.Contains(code, StringComparer.Ordinal)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The index of the first clause that holds, or -1.</summary>
     public int FirstHoldingClause(ProfileFacts facts)

@@ -175,6 +175,7 @@ public static class AnswerKey
 
         key.Append('|');
         List(key, profile.Conditions).Append('|');
+        List(key, profile.Unchecked).Append('|');
         return Text(key, profile.Jurisdiction);
     }
 

@@ -17,7 +17,7 @@ namespace DecisionApi.Infrastructure;
 public sealed record RuleStoreEngine(
     RuleStoreSnapshot Snapshot, Evaluator Evaluator, FhirCodeMap Codes, PrefetchTemplates Templates, PrefetchResolver Resolver,
     TreatmentRecogniser Recogniser, ChartReader Reader, OrderMatcher Orders, CardComposer Composer, EvaluationRequestValidator Validator,
-    AnswerMemo EvaluationAnswers, AnswerMemo CardAnswers)
+    AnswerMemo EvaluationAnswers, AnswerMemo CardAnswers, KneeSideReader Sides)
 {
     public static RuleStoreEngine Create(RuleStoreSnapshot snapshot, IServiceProvider services)
     {
@@ -27,6 +27,7 @@ public sealed record RuleStoreEngine(
         var codes = new FhirCodeMap(snapshot);
         var templates = new PrefetchTemplates(codes);
         var recogniser = new TreatmentRecogniser(snapshot);
+        var sides = new KneeSideReader(snapshot, codes);
         var memo = services.GetRequiredService<IOptions<AnswerMemoOptions>>().Value;
         return new RuleStoreEngine(
             snapshot,
@@ -35,12 +36,13 @@ public sealed record RuleStoreEngine(
             templates,
             ActivatorUtilities.CreateInstance<PrefetchResolver>(services, templates),
             recogniser,
-            ActivatorUtilities.CreateInstance<ChartReader>(services, codes, recogniser),
+            ActivatorUtilities.CreateInstance<ChartReader>(services, codes, recogniser, sides),
             new OrderMatcher(codes),
             ActivatorUtilities.CreateInstance<CardComposer>(services, snapshot),
             new EvaluationRequestValidator(snapshot),
             new AnswerMemo(AnswerMemoOptions.Bytes(memo.EvaluationMegabytes)),
-            new AnswerMemo(AnswerMemoOptions.Bytes(memo.CardMegabytes)));
+            new AnswerMemo(AnswerMemoOptions.Bytes(memo.CardMegabytes)),
+            sides);
     }
 }
 

@@ -18,7 +18,7 @@ public sealed partial class CardComposerTests
     private static readonly (string Key, string? What)[] AllUnknowns =
     [
         ("cds.unknown.age", null), ("cds.unknown.klGrade", null), ("cds.unknown.bmi", null), ("cds.unknown.conditions", null),
-        ("cds.unknown.kneeOsteoarthritis", null), ("cds.unknown.noData", "procedures"), ("cds.unknown.partial", "medicationStatements"),
+        ("cds.unknown.kneeOsteoarthritis", null), ("cds.unknown.noData", "procedures"), ("cds.unchecked.partial", "medicationStatements"), ("cds.unchecked.medicationUnreadable", null),
     ];
 
     public static TheoryData<string, PatientProfile, Language, bool> Cases()
@@ -88,7 +88,8 @@ public sealed partial class CardComposerTests
         card.Indicator.Should().Be(patientView ? "info" : "warning");
         var summary = card.Summary;
         summary.Length.Should().BeLessThan(140);
-        summary.Should().Be(Text("cds.summary." + category, language));
+        summary.Should().Be(Composer().SummaryOf(result, language));
+        summary.Should().NotContain("{", "every placeholder is filled");
         SentenceEnd().Matches(summary).Should().ContainSingle("the summary is one sentence").Which.Index.Should().Be(summary.Length - 1);
         summary.Should().Contain("FDA").And.Contain("ACR/AF");
         summary.Should().NotContain("Review evidence");
@@ -103,10 +104,13 @@ public sealed partial class CardComposerTests
             detail.IndexOf(result.Assessment.Headline, StringComparison.Ordinal),
             detail.IndexOf(core[0], StringComparison.Ordinal),
             detail.IndexOf(core[1], StringComparison.Ordinal),
-            detail.IndexOf(untried, StringComparison.Ordinal),
+            category == "not-applicable"
+                ? detail.IndexOf(Text("cds.detail.noOptions.not-applicable", language), StringComparison.Ordinal)
+                : detail.IndexOf(untried, StringComparison.Ordinal),
             detail.IndexOf(Text("cds.unknown.klGrade", language), StringComparison.Ordinal),
-            detail.IndexOf(card.Links[0].Url, StringComparison.Ordinal),
         };
+        detail.Should().NotContain(card.Links![0].Url, "one link: the card's own, which opens in a new window (issue #20)");
+        detail.Should().NotContain(Text("cds.decisionSupport", language), "no line that is the same on every card (issue #20)");
         positions.Should().OnlyContain(p => p >= 0).And.BeInAscendingOrder("the detail keeps the issue's order");
         NumberedSource().IsMatch(detail).Should().BeFalse("sources live on the page");
         var lines = detail.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -120,7 +124,7 @@ public sealed partial class CardComposerTests
         card.OverrideReasons.Select(r => r.Code).Should().Equal("registered-trial", "shared-decision", "not-relevant", "already-reviewed");
         card.OverrideReasons.Should().OnlyContain(r => r.Display.Length > 0);
 
-        var link = card.Links.Should().ContainSingle().Subject;
+        var link = card.Links!.Should().ContainSingle().Subject;
         link.Type.Should().Be("absolute");
         link.Label.Should().Be(Text("cds.linkLabel", language));
         var url = new Uri(link.Url);
@@ -151,14 +155,14 @@ public sealed partial class CardComposerTests
         var result = BuiltStore.Evaluator.Evaluate(new PatientProfile(97, 3, ["exercise-therapy", "topical-nsaid"], 31.25, ["malignancy"], "us"), Language.En);
 
         var viaRequest = Composer().Compose(result, [], false, Language.En, "http://10.0.0.5:8080/api");
-        viaRequest.Links[0].Url.Should().Be("http://10.0.0.5:8080/api/summary?age=90&kl=3&treatments=exercise-therapy,topical-nsaid&conditions=malignancy&bmi=31.3&jurisdiction=US&lang=en");
+        viaRequest.Links![0].Url.Should().Be("http://10.0.0.5:8080/api/summary?age=90&kl=3&treatments=exercise-therapy,topical-nsaid&conditions=malignancy&bmi=31.3&jurisdiction=US&lang=en");
 
         var viaPublic = Composer(new CdsHooksOptions { PublicBaseUrl = BaseUrl + "/" }).Compose(result, [], false, Language.Zh, "http://10.0.0.5:8080");
-        viaPublic.Links[0].Url.Should().StartWith(BaseUrl + "/summary?age=90&").And.EndWith("&lang=zh");
+        viaPublic.Links![0].Url.Should().StartWith(BaseUrl + "/summary?age=90&").And.EndWith("&lang=zh");
 
         var viaPortal = Composer(new CdsHooksOptions { PortalUrl = "https://portal.example.org/msc?src=ehr", PublicBaseUrl = BaseUrl })
             .Compose(result, [], false, Language.En, "http://10.0.0.5:8080");
-        viaPortal.Links[0].Url.Should().StartWith("https://portal.example.org/msc?src=ehr&age=90&kl=3&");
+        viaPortal.Links![0].Url.Should().StartWith("https://portal.example.org/msc?src=ehr&age=90&kl=3&");
     }
 
     private static int CountOf(string text, string value) => Regex.Count(text, Regex.Escape(value));

@@ -104,6 +104,7 @@ public static class CdsFixtures
         ["medicationRequests"] = Bundle(),
         ["carePlans"] = Bundle(),
         ["serviceRequests"] = Bundle(),
+        ["conditions"] = Bundle(),
     };
 
     public static JsonObject OrderSign(JsonObject? prefetch, params JsonObject[] orders)

@@ -158,6 +158,7 @@ public static class ChartFixtures
         ["medicationRequests"] = Bundle(requests ?? []),
         ["carePlans"] = Bundle(carePlans ?? []),
         ["serviceRequests"] = Bundle(serviceRequests ?? []),
+        ["conditions"] = Bundle(),
     };
 
     private static JsonObject PhysicalTherapy() => ProcedureOf("proc-pt", CodeableConcept(Snomed, "91251008", "Physical therapy procedure (regime/therapy)"));

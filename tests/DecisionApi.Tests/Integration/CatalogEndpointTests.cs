@@ -48,7 +48,7 @@ public sealed class CatalogEndpointTests(DecisionApiFactory factory)
         var store = factory.Services.GetRequiredService<DecisionApi.Infrastructure.LiveRuleStore>().Current.Snapshot;
         entries.Should().HaveCount(store.Recognition.Count, "every entry of recognition.yaml is listed");
         entries.Select(e => e.GetProperty("kind").GetString()).Distinct().Should().BeEquivalentTo(
-            ["medication-code", "medication-class", "medication-name", "topical-form", "activity-code", "activity-term"]);
+            ["medication-code", "medication-class", "medication-name", "topical-form", "activity-code", "activity-term", "history-term", "condition-medication-name"]);
 
         entries.Should().Contain(e => e.GetProperty("kind").GetString() == "medication-code" && e.GetProperty("code").GetString() == "7258"
             && e.GetProperty("system").GetString() == "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -59,7 +59,9 @@ public sealed class CatalogEndpointTests(DecisionApiFactory factory)
         entries.Where(e => e.GetProperty("kind").GetString() == "topical-form").Select(e => e.TryGetProperty("treatment", out var _)).Should().OnlyContain(has => !has);
 
         var treatments = (await Get("/v1/treatments")).EnumerateArray().Select(t => t.GetProperty("code").GetString()).ToHashSet();
-        entries.Where(e => e.TryGetProperty("treatment", out var _)).Select(e => e.GetProperty("treatment").GetString()).Should().OnlyContain(code => treatments.Contains(code));
+        // A condition-medication-name entry names a condition (issue #20: warfarin shows anticoagulant therapy).
+        entries.Where(e => e.TryGetProperty("treatment", out var _) && e.GetProperty("kind").GetString() != "condition-medication-name")
+            .Select(e => e.GetProperty("treatment").GetString()).Should().OnlyContain(code => treatments.Contains(code));
         entries.Should().OnlyContain(e => e.GetProperty("verification").GetString() == "verified" || e.GetProperty("verification").GetString() == "secondary");
         foreach (var sourceId in entries.Select(e => e.GetProperty("sourceId").GetString()).Distinct())
         {

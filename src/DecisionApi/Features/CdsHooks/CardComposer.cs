@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DecisionApi.Features.Evaluations;
 using DecisionApi.Features.Summary;
 using DecisionApi.RuleStore;
 using DecisionApi.RuleStore.Content;
@@ -19,17 +20,12 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
     public const string OverrideReasonSystem = "urn:decision-api:cds-override-reason";
     public const string CategorySystem = "urn:decision-api:assessment-category";
     private const string OverridePrefix = "cds.overrideReason.";
+    private const string UnknownPrefix = "cds.unknown.";
+    private const string UncheckedPrefix = "cds.unchecked.";
+    private const string SidePrefix = "cds.side.";
 
     /// <summary>The longest detail a card may have (tracker issue 6: read at a glance in an EHR's card panel).</summary>
     private static readonly Dictionary<Language, int> MaxDetail = new() { [Language.En] = 1500, [Language.Zh] = 900 };
-
-    private static readonly Dictionary<RecognisedBy, string> RecognisedByKeys = new()
-    {
-        [RecognisedBy.Code] = "cds.recognisedBy.code",
-        [RecognisedBy.Class] = "cds.recognisedBy.class",
-        [RecognisedBy.Display] = "cds.recognisedBy.display",
-        [RecognisedBy.Text] = "cds.recognisedBy.text",
-    };
 
     private readonly Source guideline = store.Rules
         .First(r => r.Kind == Vocab.Kinds.Caveat && r.Statement.Row.Core == 1 && r.Statement.Row.Issuer == "ACR/AF")
@@ -64,10 +60,22 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         string T(string key) => store.Text(key).In(language);
         var category = result.Assessment.Category;
         var link = LinkUrl(result.Inputs.Used, language, requestBaseUrl);
+        // The page answers only adults (EvaluationRequest.MinimumAge): a younger patient's card links nowhere, and its
+        // summary says the service covers adults (issue #20).
+        var linked = result.Inputs.Used.Age is not { } age || age >= EvaluationRequest.MinimumAge;
         var separator = T("list.separator");
 
         var head = new StringBuilder();
         head.Append("**").Append(T("cds.heading.assessment")).Append(":** ").AppendLine(result.Assessment.Headline).AppendLine();
+        foreach (var note in result.Assessment.Notes)
+        {
+            // A note the store words for the card (a safety-aware pointer, issue #20): one line, before the caveats.
+            if (store.Texts.TryGetValue("cds.noteLine." + note.Id, out var noteLine))
+            {
+                head.Append("- ").AppendLine(noteLine.In(language));
+            }
+        }
+
         foreach (var caveat in result.Caveats.Where(c => coreCaveats.Contains(c.Id)))
         {
             // One line each: the store's card line for the caveat (the page shows the full sourced text).
@@ -76,27 +84,36 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         }
 
         var untried = result.ConventionalOptions.Where(o => !o.Tried).Select(o => o.Label).Distinct(StringComparer.Ordinal).ToList();
-        if (untried.Count > 0)
+        if (store.Texts.TryGetValue("cds.detail.noOptions." + category, out var noOptions))
+        {
+            // A replaced knee: OA options are not this order's question (issue #20).
+            head.AppendLine().AppendLine(noOptions.In(language));
+        }
+        else if (untried.Count > 0)
         {
             head.AppendLine().Append("**").Append(T("cds.detail.untried")).Append(":** ").AppendLine(string.Join(separator, untried));
         }
 
         var tail = new StringBuilder();
-        var missing = unknowns.Select(u => u.What is null
-                ? T(u.Key)
-                : T(u.Key).Replace("{what}", T("cds.data." + u.What), StringComparison.Ordinal))
-            .Distinct(StringComparer.Ordinal).ToList();
-        if (missing.Count > 0)
+        // Searched and not found (cds.unknown.*) apart from could not be checked (cds.unchecked.*): never one as the other.
+        // Facts matched to the ordered knee (cds.side.*): {value} is the fact's value (a KL grade), not a data key.
+        foreach (var (heading, prefix) in (ReadOnlySpan<(string, string)>)[("cds.heading.side", SidePrefix), ("cds.heading.unknown", UnknownPrefix), ("cds.heading.unchecked", UncheckedPrefix)])
         {
-            tail.AppendLine().Append("**").Append(T("cds.heading.unknown")).AppendLine(":**");
-            foreach (var line in missing)
+            var lines = unknowns.Where(u => u.Key.StartsWith(prefix, StringComparison.Ordinal))
+                .Select(u => u.What is null ? T(u.Key)
+                    : prefix == SidePrefix ? T(u.Key).Replace("{value}", u.What, StringComparison.Ordinal)
+                    : T(u.Key).Replace("{what}", T("cds.data." + u.What), StringComparison.Ordinal))
+                .Distinct(StringComparer.Ordinal).ToList();
+            if (lines.Count > 0)
             {
-                tail.Append("- ").AppendLine(line);
+                tail.AppendLine().Append("**").Append(T(heading)).AppendLine(":**");
+                foreach (var line in lines)
+                {
+                    tail.Append("- ").AppendLine(line);
+                }
             }
         }
 
-        tail.AppendLine().AppendLine(T("cds.detail.fullSummary").Replace("{url}", link, StringComparison.Ordinal));
-        tail.AppendLine().Append('*').Append(T("cds.decisionSupport")).Append('*');
 
         var firstLine = (recognised ?? [])
             .Where(r => store.TreatmentsByCode.TryGetValue(r.Treatment, out var t) && t.Category == "first-line").ToList();
@@ -104,17 +121,89 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
 
         return new CdsCard(
             Guid.NewGuid().ToString(),
-            T("cds.summary." + category),
+            SummaryOf(result, language),
             patientView ? "info" : "warning",
             detail,
             new CdsSource(T("cds.sourceLabel"), LinkOf(guideline), new CdsCoding(CategorySystem, category, T("category." + category))),
             [.. overrideReasons.Select(r => new CdsCoding(OverrideReasonSystem, r.Code, T(r.Key)))],
-            [new CdsLink(T("cds.linkLabel"), link, "absolute")]);
+            linked ? [new CdsLink(T("cds.linkLabel"), link, "absolute")] : null);
+    }
+
+    /// <summary>The longest card summary (CDS Hooks: fewer than 140 characters).</summary>
+    public const int MaxSummary = 139;
+
+    /// <summary>
+    /// The card's one sentence, naming the reason the category holds. A store text
+    /// <c>cds.summary.{category}.{clause}</c> for the first branch that holds is the sentence itself; otherwise
+    /// <c>cds.summary.{category}</c>, whose <c>{reason}</c> is the branches that hold, in two groups: those not
+    /// documented (<c>cds.reason.missing</c>) and those that could not be checked (<c>cds.reason.unchecked</c>), each
+    /// branch worded by <c>cds.reason.{category}.{clause}</c> (or <c>….unchecked</c>). When that is too long, each
+    /// branch's <c>….short</c> wording, then the category's <c>….short</c> sentence, are tried in turn.
+    /// </summary>
+    public string SummaryOf(EvaluationResult result, Language language)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        string T(string key) => store.Text(key).In(language);
+        string Fill(string template) => Evaluator.FillProfile(template, result.Inputs.Used.Age, result.Inputs.Used.KlGrade, result.Inputs.Used.Bmi);
+        var category = result.Assessment.Category;
+        var branches = result.Assessment.Branches;
+        if (branches.Count > 0 && store.Texts.TryGetValue($"cds.summary.{category}.{branches[0].TrimEnd('u')}", out var own))
+        {
+            return Fill(own.In(language));
+        }
+
+        var template = T("cds.summary." + category);
+        if (!template.Contains("{reason}", StringComparison.Ordinal) || branches.Count == 0)
+        {
+            return template;
+        }
+
+        string? Text(string key) => store.Texts.TryGetValue(key, out var text) ? text.In(language) : null;
+        string Item(string branch, bool shortForm)
+        {
+            var notChecked = branch.EndsWith('u');
+            var key = $"cds.reason.{category}.{branch.TrimEnd('u')}" + (notChecked ? ".unchecked" : "");
+            return Fill((shortForm ? Text(key + ".short") : null) ?? Text(key) ?? "");
+        }
+
+        string Items(List<string> items, string lastKey) =>
+            items.Count == 1 ? items[0] : string.Join(T("list.separator"), items.Take(items.Count - 1)) + T(lastKey) + items[^1];
+
+        string Reason(bool shortForm)
+        {
+            var groups = new List<string>(2);
+            var missing = branches.Where(b => !b.EndsWith('u')).Select(b => Item(b, shortForm)).ToList();
+            var notChecked = branches.Where(b => b.EndsWith('u')).Select(b => Item(b, shortForm)).ToList();
+            if (missing.Count > 0)
+            {
+                groups.Add(T("cds.reason.missing").Replace("{items}", Items(missing, "cds.reason.or"), StringComparison.Ordinal));
+            }
+
+            if (notChecked.Count > 0)
+            {
+                groups.Add(T("cds.reason.unchecked").Replace("{items}", Items(notChecked, "cds.reason.and"), StringComparison.Ordinal));
+            }
+
+            var reason = string.Join(T("cds.reason.groupJoin"), groups);
+            return reason.Length > 0 ? char.ToUpperInvariant(reason[0]) + reason[1..] : reason;
+        }
+
+        var sentence = "";
+        foreach (var (shortItems, sentenceKey) in (ReadOnlySpan<(bool, string)>)[(false, ""), (true, ""), (true, ".short")])
+        {
+            sentence = (Text($"cds.summary.{category}{sentenceKey}") ?? template).Replace("{reason}", Reason(shortItems), StringComparison.Ordinal);
+            if (sentence.Length <= MaxSummary)
+            {
+                break;
+            }
+        }
+
+        return sentence;
     }
 
     /// <summary>
-    /// First-line care found in the chart, on one line within the room left: each treatment with how it was recognised;
-    /// if that is too long, the treatments alone; if still too long, as many as fit and "and N more".
+    /// First-line care found in the chart, by name only, on one line within the room left (how each was recognised is
+    /// not card text: issue #20); if too long, as many as fit and "and N more".
     /// </summary>
     private string FoundLine(List<RecognisedTreatment> found, Language language, int room)
     {
@@ -126,12 +215,6 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         string T(string key) => store.Text(key).In(language);
         var prefix = Environment.NewLine + "**" + T("cds.heading.recognised") + ":** ";
         string Line(IEnumerable<string> items) => prefix + string.Join(T("list.separator"), items) + Environment.NewLine;
-
-        var full = Line(found.Select(r => RecognisedLine(r, language)).Distinct(StringComparer.Ordinal));
-        if (full.Length <= room)
-        {
-            return full;
-        }
 
         var labels = found.Select(r => store.TreatmentsByCode[r.Treatment].Label.In(language)).Distinct(StringComparer.Ordinal).ToList();
         for (var shown = labels.Count; shown > 0; shown--)
@@ -145,19 +228,6 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         }
 
         return Line([T("cds.recognisedMore").Replace("{n}", labels.Count.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)]);
-    }
-
-    /// <summary>"Oral NSAID: by name in the record text ("ibuprofen")": the store's wording, label, code or term; never chart text.</summary>
-    private string RecognisedLine(RecognisedTreatment recognised, Language language)
-    {
-        string Text(string key) => store.Text(key).In(language);
-        var line = Text(RecognisedByKeys[recognised.By])
-            .Replace("{label}", store.TreatmentsByCode[recognised.Treatment].Label.In(language), StringComparison.Ordinal)
-            .Replace("{code}", recognised.Code ?? "", StringComparison.Ordinal)
-            .Replace("{term}", recognised.Term ?? "", StringComparison.Ordinal);
-        return recognised.TopicalTerm is { } topical
-            ? $"{line}; {Text("cds.recognisedBy.topical").Replace("{term}", topical, StringComparison.Ordinal)}"
-            : line;
     }
 
     /// <summary>The page (or the configured portal) for this profile, with the de-identified query.</summary>

@@ -109,6 +109,7 @@ public static partial class CdsHooksEndpoints
                 return Invalid($"Service '{Truncate(id)}' does not offer the hook '{Truncate(hook)}'; see GET /cds-services.");
             }
 
+            KneeSide? indexSide = null;
             if (hook != PatientView)
             {
                 if (context.Property("draftOrders") is not { ValueKind: JsonValueKind.Object } draftOrders)
@@ -127,10 +128,12 @@ public static partial class CdsHooksEndpoints
                     selections = [.. selected.EnumerateArray().Where(s => s.ValueKind == JsonValueKind.String).Select(s => s.GetString()!)];
                 }
 
-                if (!orders.HasMscOrder(draftOrders, selections))
+                if (orders.MscOrder(draftOrders, selections) is not { } order)
                 {
                     return TypedResults.Ok(new CdsResponse([]));
                 }
+
+                indexSide = engine.Sides.SideOf(order);
             }
 
             var prefetch = await prefetchResolver.ResolveAsync(root, context, request.HttpContext.RequestAborted);
@@ -140,7 +143,7 @@ public static partial class CdsHooksEndpoints
                     $"The prefetch holds no Patient resource for context.patientId, and no fhirServer on this service's allowlist could supply it (missing: {string.Join(", ", prefetch.MissingKeys)}).");
             }
 
-            var chart = chartReader.Read(prefetch.Prefetch);
+            var chart = chartReader.Read(prefetch.Prefetch, indexSide);
             if (hook == PatientView && !chart.HasKneeOsteoarthritis)
             {
                 return TypedResults.Ok(new CdsResponse([]));

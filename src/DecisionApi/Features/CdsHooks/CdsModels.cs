@@ -26,7 +26,7 @@ public sealed record CdsCard(
     string Detail,
     CdsSource Source,
     IReadOnlyList<CdsCoding> OverrideReasons,
-    IReadOnlyList<CdsLink> Links);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CdsLink>? Links);
 
 /// <summary>Where the card's guidance comes from; the topic is the assessment category, for EHR analytics.</summary>
 public sealed record CdsSource(string Label, string? Url, CdsCoding? Topic);

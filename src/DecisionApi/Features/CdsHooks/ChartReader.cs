@@ -13,7 +13,11 @@ public sealed record ChartReading(
     PatientProfile Profile, bool HasKneeOsteoarthritis, IReadOnlyList<(string Key, string? What)> Unknowns, IReadOnlyList<RecognisedTreatment> Recognised);
 
 /// <summary>Maps FHIR R4 prefetch data to a patient profile through the store's code map. Pure; the clock is injected.</summary>
-public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recogniser, TimeProvider clock)
+/// <param name="codes">The store's code groups.</param>
+/// <param name="recogniser">Prior-treatment recognition.</param>
+/// <param name="clock">For the age.</param>
+/// <param name="sides">Knee-side reading; without it, facts are not matched to the ordered knee.</param>
+public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recogniser, TimeProvider clock, KneeSideReader? sides = null)
 {
     // FHIR R4 statuses that show a drug was prescribed or taken, or an activity was done; everything else is not counted.
     private static readonly string[] PrescribedStatuses = ["active", "completed", "stopped", "on-hold"];
@@ -21,9 +25,18 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
     private static readonly string[] TakenStatuses = ["active", "completed", "stopped", "on-hold"];
     private static readonly string[] ActivityNotDone = ["not-started", "scheduled", "cancelled", "entered-in-error"];
 
-    public ChartReading Read(ResolvedPrefetch prefetch)
+    /// <param name="prefetch">The chart.</param>
+    /// <param name="index">The ordered knee (the draft order's side; <see cref="KneeSide.None"/> when the order states
+    /// none); null when there is no order (patient-view), and then no fact is matched to a side.</param>
+    public ChartReading Read(ResolvedPrefetch prefetch, KneeSide? index = null)
     {
         var unknowns = new List<(string Key, string? What)>();
+        var side = sides is null ? null : index;
+        if (side == KneeSide.None)
+        {
+            unknowns.Add(("cds.side.orderUnsided", null));
+        }
+
         foreach (var key in prefetch.NoData)
         {
             unknowns.Add(("cds.unknown.noData", key));
@@ -31,12 +44,12 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
 
         foreach (var key in prefetch.Unavailable)
         {
-            unknowns.Add(("cds.unknown.unavailable", key));
+            unknowns.Add(("cds.unchecked.unavailable", key));
         }
 
         foreach (var key in prefetch.Partial)
         {
-            unknowns.Add(("cds.unknown.partial", key));
+            unknowns.Add(("cds.unchecked.partial", key));
         }
 
         int? age = null;
@@ -52,7 +65,7 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         // One pass over the conditions: knee OA in force, and every comorbidity the store lists, in chart order, once.
         var hasKneeOa = false;
         List<string>? conditions = null;
-        foreach (var condition in prefetch.Resources(PrefetchKeys.KneeOaConditions))
+        foreach (var condition in ConditionsOf(prefetch))
         {
             if (!condition.Is("resourceType", "Condition") || !FhirJson.InForce(condition) || condition.Property("code") is not { } code)
             {
@@ -72,13 +85,53 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             }
         }
 
-        var klGrade = KlGradeOf(prefetch.Resources(PrefetchKeys.KlGradeObservations));
+        var klGrade = side is { } indexSide
+            ? KlGradeFor(prefetch.Resources(PrefetchKeys.KlGradeObservations), indexSide, unknowns)
+            : KlGradeOf(prefetch.Resources(PrefetchKeys.KlGradeObservations));
         var bmi = BmiOf(prefetch.Resources(PrefetchKeys.BmiObservations));
-        var recognised = RecogniseTreatments(prefetch);
+        var medicationConditions = new List<string>();
+        var recognised = RecogniseTreatments(prefetch, side, unknowns, medicationConditions, out var unreadableMedications);
+        foreach (var shown in medicationConditions)
+        {
+            if (!(conditions ??= []).Contains(shown))
+            {
+                conditions.Add(shown);
+            }
+        }
+
         var treatments = new List<string>(recognised.Count);
         foreach (var treatment in recognised)
         {
             treatments.Add(treatment.Treatment);
+        }
+
+        if (unreadableMedications)
+        {
+            unknowns.Add(("cds.unchecked.medicationUnreadable", null));
+        }
+
+        // Known, absent, unknown (issue #20): a treatment not found where its records could not all be read is "could
+        // not be checked", never "not documented".
+        List<string>? notChecked = null;
+        void NotChecked(IReadOnlyList<string> candidates)
+        {
+            foreach (var candidate in candidates)
+            {
+                if (!treatments.Contains(candidate) && !(notChecked ??= []).Contains(candidate))
+                {
+                    notChecked.Add(candidate);
+                }
+            }
+        }
+
+        if (unreadableMedications || Incomplete(prefetch, PrefetchKeys.MedicationRequests) || Incomplete(prefetch, PrefetchKeys.MedicationStatements))
+        {
+            NotChecked(recogniser.MedicationTreatments);
+        }
+
+        if (Incomplete(prefetch, PrefetchKeys.Procedures) || Incomplete(prefetch, PrefetchKeys.ServiceRequests) || Incomplete(prefetch, PrefetchKeys.CarePlans))
+        {
+            NotChecked(recogniser.ActivityTreatments);
         }
 
         if (age is null && NotYetTold(prefetch, PrefetchKeys.Patient))
@@ -103,25 +156,106 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
 
         if (conditions is null)
         {
-            unknowns.Add(("cds.unknown.conditions", null));
+            unknowns.Add(Incomplete(prefetch, PrefetchKeys.KneeOaConditions) ? ("cds.unchecked.conditions", null) : ("cds.unknown.conditions", null));
         }
 
-        var profile = new PatientProfile(age, klGrade, treatments, Bmi: bmi, Conditions: conditions);
+        var profile = new PatientProfile(age, klGrade, treatments, Bmi: bmi, Conditions: conditions, Unchecked: notChecked);
         return new ChartReading(profile, hasKneeOa, unknowns, recognised);
     }
+
+    /// <summary>The knee-OA Conditions and the problem list's (issue #20), in that order.</summary>
+    private static IEnumerable<JsonElement> ConditionsOf(ResolvedPrefetch prefetch)
+    {
+        foreach (var key in (string[])[PrefetchKeys.KneeOaConditions, PrefetchKeys.Conditions])
+        {
+            var resources = prefetch.Resources(key).ToArray();
+            foreach (var resource in resources)
+            {
+                yield return resource;
+            }
+        }
+    }
+
+    /// <summary>The key's records could not all be read: not retrieved, or only in part.</summary>
+    private static bool Incomplete(ResolvedPrefetch prefetch, string key) => prefetch.Unavailable.Contains(key) || prefetch.Partial.Contains(key);
 
     /// <summary>The card already says the key had no data or could not be retrieved: "not documented" would repeat it wrongly.</summary>
     private static bool NotYetTold(ResolvedPrefetch prefetch, string key) => !prefetch.NoData.Contains(key) && !prefetch.Unavailable.Contains(key);
 
     /// <summary>Every prior treatment the chart shows, each once with the best way it was recognised, by treatment code.</summary>
-    private List<RecognisedTreatment> RecogniseTreatments(ResolvedPrefetch prefetch)
+    /// <param name="prefetch">The chart.</param>
+    /// <param name="index">The ordered knee; null: no side matching.</param>
+    /// <param name="unknowns">Where knee replacements not applied to the ordered knee are reported.</param>
+    /// <param name="medicationConditions">Where conditions the medications show (anticoagulant therapy) go.</param>
+    /// <param name="unreadableMedications">Set when a medication in use could not be read: a reference that could not be
+    /// resolved, or a drug sent only as codes the store does not list.</param>
+    private List<RecognisedTreatment> RecogniseTreatments(
+        ResolvedPrefetch prefetch, KneeSide? index, List<(string Key, string? What)> unknowns, List<string> medicationConditions, out bool unreadableMedications)
     {
+        unreadableMedications = false;
         var found = new RecognisedTreatments();
+        List<(RecognisedTreatment Treatment, KneeSide Side)>? sideDependent = null;
+        // Procedures, and problem-list Conditions in force (a replaced knee is often recorded only there).
+        var history = new List<JsonElement>();
         foreach (var procedure in prefetch.Resources(PrefetchKeys.Procedures))
         {
             if (procedure.Is("resourceType", "Procedure") && FhirJson.InForce(procedure))
             {
-                recogniser.Activity(procedure.Property("code"), null, found);
+                history.Add(procedure);
+            }
+        }
+
+        foreach (var condition in prefetch.Resources(PrefetchKeys.Conditions))
+        {
+            if (condition.Is("resourceType", "Condition") && FhirJson.InForce(condition))
+            {
+                history.Add(condition);
+            }
+        }
+
+        foreach (var procedure in history)
+        {
+            if (index is null || sides is null)
+            {
+                recogniser.History(procedure.Property("code"), found);
+                continue;
+            }
+
+            // A knee replacement belongs to one knee: matched to the ordered side below; everything else counts as is.
+            var here = new RecognisedTreatments();
+            recogniser.History(procedure.Property("code"), here);
+            foreach (var treatment in here.ToSortedList())
+            {
+                if (sides.SideDependentTreatments.Contains(treatment.Treatment))
+                {
+                    (sideDependent ??= []).Add((treatment, sides.SideOf(procedure)));
+                }
+                else
+                {
+                    found.Offer(treatment.Treatment, treatment.By, treatment.Code, treatment.Term, treatment.TopicalTerm);
+                }
+            }
+        }
+
+        if (sideDependent is not null && index is { } indexSide)
+        {
+            var anyOther = sideDependent.Exists(f => KneeSideReader.IsOther(f.Side, indexSide));
+            foreach (var (treatment, factSide) in sideDependent)
+            {
+                if (KneeSideReader.Applies(factSide, indexSide, anyOther))
+                {
+                    found.Offer(treatment.Treatment, treatment.By, treatment.Code, treatment.Term, treatment.TopicalTerm);
+                }
+                else
+                {
+                    var key = KneeSideReader.IsOther(factSide, indexSide)
+                        ? (indexSide == KneeSide.None ? "cds.side.sidedUnused.replaced" : "cds.side.other.replaced")
+                        : "cds.side.unsided.replaced";
+                    if (!unknowns.Contains((key, null)))
+                    {
+                        unknowns.Add((key, null));
+                    }
+                }
             }
         }
 
@@ -157,7 +291,8 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             if (request.Is("resourceType", "MedicationRequest") && request.IsOneOf("status", PrescribedStatuses) && !request.IsOneOf("intent", NotAnOrderIntents))
             {
                 ReadMedication(request, "dosageInstruction", prefetch, ref bundled, parts);
-                recogniser.Medication(parts, found);
+                unreadableMedications |= !recogniser.Medication(parts, found);
+                recogniser.MedicationConditions(parts, medicationConditions);
             }
         }
 
@@ -166,7 +301,8 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             if (statement.Is("resourceType", "MedicationStatement") && statement.IsOneOf("status", TakenStatuses))
             {
                 ReadMedication(statement, "dosage", prefetch, ref bundled, parts);
-                recogniser.Medication(parts, found);
+                unreadableMedications |= !recogniser.Medication(parts, found);
+                recogniser.MedicationConditions(parts, medicationConditions);
             }
         }
 
@@ -297,6 +433,55 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         var day = text.Length == 10 ? Digits(text.AsSpan(8, 2)) : 1;
         return year >= 1 && month is >= 1 and <= 12 && day >= 1 && day <= DateTime.DaysInMonth(year, month) ? new DateOnly(year, month, day) : null;
     }
+
+    /// <summary>
+    /// The most recent KL grade of the ordered knee (see <see cref="KneeSideReader.Applies"/>); the most recent grade not
+    /// applied (the other knee's, or one without a side) is reported, never used.
+    /// </summary>
+    private int? KlGradeFor(ReadOnlySpan<JsonElement> observations, KneeSide index, List<(string Key, string? What)> unknowns)
+    {
+        var facts = new List<(string When, int Grade, KneeSide Side)>();
+        foreach (var observation in observations)
+        {
+            if (Usable(observation, codes.KlGradeObservation) && KlGrade(observation) is { } grade)
+            {
+                facts.Add((observation.Text("effectiveDateTime") ?? observation.Text("issued") ?? "", grade, sides!.SideOf(observation)));
+            }
+        }
+
+        var anyOther = facts.Exists(f => KneeSideReader.IsOther(f.Side, index));
+        (string When, int Grade)? applied = null, other = null, unsided = null;
+        foreach (var (when, grade, factSide) in facts)
+        {
+            ref var slot = ref applied;
+            if (!KneeSideReader.Applies(factSide, index, anyOther))
+            {
+                slot = ref KneeSideReader.IsOther(factSide, index) ? ref other : ref unsided;
+            }
+
+            if (slot is not { } kept || string.CompareOrdinal(when, kept.When) > 0)
+            {
+                slot = (when, grade);
+            }
+        }
+
+        if (other is { } otherKnee)
+        {
+            unknowns.Add((index == KneeSide.None ? "cds.side.sidedUnused.klGrade" : "cds.side.other.klGrade", otherKnee.Grade.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        if (unsided is { } noSide)
+        {
+            unknowns.Add(("cds.side.unsided.klGrade", noSide.Grade.ToString(CultureInfo.InvariantCulture)));
+        }
+
+        return applied?.Grade;
+    }
+
+    private static bool Usable(JsonElement observation, CodingLookup code) =>
+        observation.Is("resourceType", "Observation") && FhirJson.InForce(observation)
+        && observation.Text("status") is null or "final" or "amended" or "corrected" or "preliminary"
+        && code.AnyOf(observation.Property("code"));
 
     /// <summary>The most recent KL-grade Observation's valueInteger of 0–4.</summary>
     private int? KlGradeOf(ReadOnlySpan<JsonElement> observations) => Latest(observations, codes.KlGradeObservation, KlGrade);

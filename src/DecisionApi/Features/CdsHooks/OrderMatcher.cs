@@ -9,7 +9,10 @@ public sealed class OrderMatcher(FhirCodeMap codes)
 
     /// <param name="draftOrders">The hook's <c>context.draftOrders</c> Bundle.</param>
     /// <param name="selections">For order-select, the <c>context.selections</c> ("ResourceType/id"); null for order-sign.</param>
-    public bool HasMscOrder(JsonElement draftOrders, IReadOnlyCollection<string>? selections)
+    public bool HasMscOrder(JsonElement draftOrders, IReadOnlyCollection<string>? selections) => MscOrder(draftOrders, selections) is not null;
+
+    /// <summary>The first draft MSC order, or null.</summary>
+    public JsonElement? MscOrder(JsonElement draftOrders, IReadOnlyCollection<string>? selections)
     {
         foreach (var order in FhirJson.Resources(draftOrders))
         {
@@ -18,10 +21,10 @@ public sealed class OrderMatcher(FhirCodeMap codes)
                 && FhirJson.InForceOrDraft(order)
                 && codes.MscOrder.AnyOf(order.Property("code") ?? order.Property("medicationCodeableConcept")))
             {
-                return true;
+                return order;
             }
         }
 
-        return false;
+        return null;
     }
 }

@@ -17,7 +17,10 @@ public static class PrefetchKeys
     public const string CarePlans = "carePlans";
     public const string ServiceRequests = "serviceRequests";
 
-    public static readonly string[] All = [Patient, KneeOaConditions, KlGradeObservations, BmiObservations, Procedures, MedicationStatements, MedicationRequests, CarePlans, ServiceRequests];
+    /// <summary>Every Condition, the problem list included: a replaced knee is often recorded there (issue #20).</summary>
+    public const string Conditions = "conditions";
+
+    public static readonly string[] All = [Patient, KneeOaConditions, KlGradeObservations, BmiObservations, Procedures, MedicationStatements, MedicationRequests, CarePlans, ServiceRequests, Conditions];
 }
 
 /// <summary>The prefetch templates offered in discovery, built once from the store's codes. Only 2.0-valid tokens.</summary>
@@ -35,6 +38,8 @@ public sealed class PrefetchTemplates(FhirCodeMap codes)
         [PrefetchKeys.MedicationRequests] = "MedicationRequest?patient={{context.patientId}}",
         [PrefetchKeys.CarePlans] = "CarePlan?patient={{context.patientId}}&status=active,completed",
         [PrefetchKeys.ServiceRequests] = "ServiceRequest?patient={{context.patientId}}&status=completed",
+        // Not filtered by code either: a replaced knee is recorded on the problem list with codes and text of many kinds.
+        [PrefetchKeys.Conditions] = "Condition?patient={{context.patientId}}",
     };
 
     private static string Tokens(IEnumerable<RuleStore.Content.CodeMapping> codings) =>

@@ -31,8 +31,12 @@ public sealed class RecognisedTreatments
 {
     private readonly List<RecognisedTreatment> best = [];
 
+    /// <summary>How many times a treatment was offered (found), counting repeats.</summary>
+    public int Offers { get; private set; }
+
     public void Offer(string treatment, RecognisedBy by, string? code, string? term, string? topicalTerm)
     {
+        Offers++;
         for (var i = 0; i < best.Count; i++)
         {
             if (string.Equals(best[i].Treatment, treatment, StringComparison.Ordinal))
@@ -113,6 +117,8 @@ public sealed class TreatmentRecogniser
     private readonly TermMatcher medicationNames;
     private readonly TermMatcher topicalForms;
     private readonly TermMatcher activityTerms;
+    private readonly TermMatcher historyTerms;
+    private readonly TermMatcher conditionMedicationNames;
 
     public TreatmentRecogniser(RuleStoreSnapshot store)
     {
@@ -126,16 +132,54 @@ public sealed class TreatmentRecogniser
             .GroupBy(h => h.Code, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
 
+        string[] TreatmentsOf(params string[] kinds) =>
+            [.. store.Recognition.Where(r => kinds.Contains(r.Kind, StringComparer.Ordinal))
+                .SelectMany(r => new[] { r.Treatment, r.TopicalTreatment }).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        MedicationTreatments = TreatmentsOf(Vocab.RecognitionKinds.MedicationCode, Vocab.RecognitionKinds.MedicationClass, Vocab.RecognitionKinds.MedicationName);
+        ActivityTreatments = TreatmentsOf(Vocab.RecognitionKinds.ActivityCode, Vocab.RecognitionKinds.ActivityTerm);
         medicationCodes = ByCode(Vocab.RecognitionKinds.MedicationCode);
         activityCodes = ByCode(Vocab.RecognitionKinds.ActivityCode);
         medicationClasses = [.. Of(Vocab.RecognitionKinds.MedicationClass)];
         medicationNames = new TermMatcher(Of(Vocab.RecognitionKinds.MedicationName));
         topicalForms = new TermMatcher(Of(Vocab.RecognitionKinds.TopicalForm));
         activityTerms = new TermMatcher(Of(Vocab.RecognitionKinds.ActivityTerm));
+        historyTerms = new TermMatcher(Of(Vocab.RecognitionKinds.HistoryTerm));
+        conditionMedicationNames = new TermMatcher(Of(Vocab.RecognitionKinds.ConditionMedicationName));
     }
 
+    /// <summary>Conditions a medication's names show (a drug name the store lists for, e.g., anticoagulant therapy), each
+    /// condition code added to <paramref name="into"/> once.</summary>
+    public void MedicationConditions(MedicationParts medication, List<string> into)
+    {
+        foreach (var value in medication.Displays.Concat(medication.Texts))
+        {
+            foreach (var entry in conditionMedicationNames.All(value))
+            {
+                if (!into.Contains(entry.Treatment!))
+                {
+                    into.Add(entry.Treatment!);
+                }
+            }
+        }
+    }
+
+    /// <summary>The treatments the store recognises in medication records (MedicationRequest, MedicationStatement).</summary>
+    public IReadOnlyList<string> MedicationTreatments { get; }
+
+    /// <summary>The treatments the store recognises in activity records (Procedure, ServiceRequest, CarePlan).</summary>
+    public IReadOnlyList<string> ActivityTreatments { get; }
+
     /// <summary>Treatments a medication shows: by code, by class, then by name in displays and texts; the form decides topical or oral.</summary>
-    public void Medication(MedicationParts medication, RecognisedTreatments found)
+    /// <returns>Whether the medication could be read: it has a name (display or text) or a code the store recognises. A
+    /// drug sent only as a code the store does not list could be anything, an NSAID included.</returns>
+    public bool Medication(MedicationParts medication, RecognisedTreatments found)
+    {
+        var before = found.Offers;
+        MedicationCore(medication, found);
+        return medication.Displays.Count > 0 || medication.Texts.Count > 0 || found.Offers > before;
+    }
+
+    private void MedicationCore(MedicationParts medication, RecognisedTreatments found)
     {
         var topical = new TopicalForm(medication, topicalForms);
         foreach (var coding in medication.Codings)
@@ -220,6 +264,40 @@ public sealed class TreatmentRecogniser
         }
 
         ActivityTerms(description, RecognisedBy.Text, found);
+    }
+
+    /// <summary>
+    /// Past procedures a Procedure or a problem-list Condition shows: the vocabulary's and the store's activity codes
+    /// (as <see cref="Activity"/>) and the store's history terms (a replaced knee written in words). Not for referrals or
+    /// care plans.
+    /// </summary>
+    public void History(JsonElement? concept, RecognisedTreatments found)
+    {
+        Activity(concept, null, found);
+        if (concept is not { ValueKind: JsonValueKind.Object } value)
+        {
+            return;
+        }
+
+        foreach (var coding in value.Array("coding"))
+        {
+            HistoryTerms(coding.Text("display"), RecognisedBy.Display, found);
+        }
+
+        HistoryTerms(value.Text("text"), RecognisedBy.Text, found);
+    }
+
+    private void HistoryTerms(string? text, RecognisedBy by, RecognisedTreatments found)
+    {
+        if (text is null)
+        {
+            return;
+        }
+
+        foreach (var entry in historyTerms.All(text))
+        {
+            found.Offer(entry.Treatment!, by, null, entry.Term, null);
+        }
     }
 
     private void ActivityTerms(string? text, RecognisedBy by, RecognisedTreatments found)

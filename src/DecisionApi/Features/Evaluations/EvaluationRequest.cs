@@ -5,6 +5,9 @@ namespace DecisionApi.Features.Evaluations;
 /// <summary>A patient profile. Nothing here identifies the patient, and nothing is stored.</summary>
 public sealed class EvaluationRequest
 {
+    /// <summary>The youngest age the service answers for (years): it covers adults only.</summary>
+    public const int MinimumAge = 18;
+
     /// <summary>Age in whole years, 18–120. The service covers adults only.</summary>
     /// <example>62</example>
     [Required]

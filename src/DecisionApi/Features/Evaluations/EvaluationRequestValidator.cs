@@ -15,7 +15,7 @@ public sealed class EvaluationRequestValidator : AbstractValidator<EvaluationReq
     {
         RuleFor(r => r.Age)
             .NotNull().WithMessage("'age' is required (whole years).")
-            .GreaterThanOrEqualTo(18).WithMessage("'age' is {PropertyValue}: DecisionApi covers adults (18 years or older) only.")
+            .GreaterThanOrEqualTo(EvaluationRequest.MinimumAge).WithMessage("'age' is {PropertyValue}: DecisionApi covers adults (18 years or older) only.")
             .LessThanOrEqualTo(120).WithMessage("'age' must be 120 or less.");
 
         RuleFor(r => r.KlGrade)

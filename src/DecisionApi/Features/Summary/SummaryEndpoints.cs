@@ -48,7 +48,7 @@ public static partial class SummaryEndpoints
         routes.MapGet(SummaryLink.Path, Show)
             .WithName("EvidenceSummaryPage")
             .WithSummary("Evidence summary page (HTML)")
-            .WithDescription("The evaluation of POST /v1/evaluations for a de-identified profile given in the query (age, kl, treatments, conditions, bmi, jurisdiction, lang), as an HTML page in English or Chinese; without a query, a form to build a profile. Unknown parameters are refused with 400.")
+            .WithDescription("The evaluation of POST /v1/evaluations for a de-identified profile given in the query (age, kl, treatments, conditions, bmi, jurisdiction, unchecked: treatments the chart could not show either way, lang), as an HTML page in English or Chinese; without a query, a form to build a profile. Unknown parameters are refused with 400.")
             .ExcludeFromDescription();
         routes.MapGet(StylePath, Style)
             .WithName("EvidenceSummaryStylesheet")
@@ -122,7 +122,15 @@ public static partial class SummaryEndpoints
             return Page(view with { Errors = errors }, 400);
         }
 
-        var profile = request.ToProfile();
+        var notChecked = Codes(query["unchecked"]);
+        if (notChecked.Any(code => code is null || !store.TreatmentsByCode.ContainsKey(code)))
+        {
+            return Page(view with { Errors = [T("page.error.treatments")] }, 400);
+        }
+
+        var profile = request.ToProfile() is var given && notChecked.Count > 0
+            ? given with { Unchecked = [.. notChecked.OfType<string>().Distinct(StringComparer.Ordinal)] }
+            : request.ToProfile();
         var result = evaluator.Evaluate(profile, language);
         LogPage(logger, result.Assessment.Category, result.RuleStore.Version, result.AuditRules);
         return Page(view with { Result = result }, 200);

@@ -20,7 +20,7 @@ public static class SummaryLink
     public const string Unknown = "unknown";
 
     /// <summary>The query parameters the page accepts; any other is refused.</summary>
-    public static readonly string[] Parameters = ["age", "kl", "treatments", "conditions", "bmi", "jurisdiction", "lang"];
+    public static readonly string[] Parameters = ["age", "kl", "treatments", "conditions", "bmi", "jurisdiction", "unchecked", "lang"];
 
     /// <summary>The query string (without '?') for the inputs an evaluation used.</summary>
     public static string Query(UsedInputs used, Language language)
@@ -43,6 +43,12 @@ public static class SummaryLink
         }
 
         parts.Add("jurisdiction=" + Uri.EscapeDataString(used.Jurisdiction.ToUpperInvariant()));
+        if (used.Unchecked.Count > 0)
+        {
+            // Treatments the chart could not show either way: the page says "could not be checked", not "not yet tried".
+            parts.Add("unchecked=" + Codes(used.Unchecked));
+        }
+
         parts.Add("lang=" + LanguageCode(language));
         return string.Join('&', parts);
     }
