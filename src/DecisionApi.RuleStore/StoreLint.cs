@@ -65,7 +65,7 @@ public static class StoreLint
     private static void CheckHost(RuleStoreSnapshot store, Source source, string url, List<string> problems)
     {
         var host = SourceHost.HostOf(url);
-        var allowed = store.SourceHosts.FirstOrDefault(h => h.Host == host);
+        var allowed = SourceHost.Match(store.SourceHosts, url);
         if (allowed is null)
         {
             problems.Add($"source {source.Id} url host '{host}' is not on the source-host allowlist (source-hosts.yaml): use the canonical place (doi.org, PubMed/PMC, the regulator's or society's page, ClinicalTrials.gov)");

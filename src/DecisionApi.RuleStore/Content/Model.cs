@@ -43,6 +43,38 @@ public sealed record SourceHost(string Host, string Use, IReadOnlyList<string> K
             .Select(parts => new SourceHost(parts[0], parts[1], parts[2].Split(',', StringSplitOptions.RemoveEmptyEntries))),
     ];
 
+    /// <summary>
+    /// The allowlist entry for a URL: an entry with a path ("github.com/owner/repo/") covers the URLs under that path and
+    /// wins over the entry for its host; otherwise the entry for the host itself.
+    /// </summary>
+    public static SourceHost? Match(IEnumerable<SourceHost> hosts, string url)
+    {
+        var host = HostOf(url);
+        if (host is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return null;
+        }
+
+        var hostAndPath = host + uri.AbsolutePath.ToLowerInvariant();
+        SourceHost? exact = null;
+        SourceHost? scoped = null;
+        foreach (var entry in hosts)
+        {
+            if (entry.Host == host)
+            {
+                exact = entry;
+            }
+            else if (entry.Host.Contains('/', StringComparison.Ordinal)
+                && hostAndPath.StartsWith(entry.Host, StringComparison.Ordinal)
+                && (scoped is null || entry.Host.Length > scoped.Host.Length))
+            {
+                scoped = entry;
+            }
+        }
+
+        return scoped ?? exact;
+    }
+
     /// <summary>The host of a URL as the allowlist names it: lower case, without a leading "www.".</summary>
     public static string? HostOf(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri)
