@@ -37,8 +37,13 @@ public sealed class RuleStoreSnapshot
 
         var sourcesByStatement = content.StatementSources.GroupBy(s => s.StatementId)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<Source>)[.. g.OrderBy(s => s.Ordinal).Select(s => SourceOrThrow(s.SourceId, g.Key))]);
+        var effectsByStatement = content.Effects.GroupBy(e => e.StatementId).ToDictionary(
+            g => g.Key,
+            g => (IReadOnlyList<StoreEffect>)[.. g.OrderBy(e => e.Ordinal).Select(e => new StoreEffect(e, e.SourceId is { } id ? SourcesById.GetValueOrDefault(id) : null))],
+            StringComparer.Ordinal);
         Statements = [.. content.Statements.OrderBy(s => s.Kind, StringComparer.Ordinal).ThenBy(s => s.Ordinal)
-            .Select(s => new Statement(s, sourcesByStatement.GetValueOrDefault(s.Id, [])))];
+            .Select(s => new Statement(s, sourcesByStatement.GetValueOrDefault(s.Id, [])) { Effects = effectsByStatement.GetValueOrDefault(s.Id, []) })];
+        EffectRows = content.Effects;
         var statementsById = Statements.ToDictionary(s => s.Id, StringComparer.Ordinal);
 
         var conditionsByRule = content.RuleConditions.GroupBy(c => c.RuleId).ToDictionary(g => g.Key, g => g.ToList());
@@ -86,6 +91,9 @@ public sealed class RuleStoreSnapshot
     /// <summary>Code groups used to read FHIR data (e.g. <c>kneeOsteoarthritis</c>, <c>klGradeObservation</c>, <c>mscOrder</c>).</summary>
     public FrozenDictionary<string, IReadOnlyList<CodeMapping>> FhirCodeGroups { get; }
     public IReadOnlyList<Statement> Statements { get; }
+
+    /// <summary>Every effect row as stored (the lint checks that each belongs to an evidence item).</summary>
+    public IReadOnlyList<EffectRow> EffectRows { get; }
     /// <summary>All rules in evaluation order.</summary>
     public IReadOnlyList<Rule> Rules { get; }
     public FrozenDictionary<string, Rule> RulesById { get; }

@@ -21,6 +21,7 @@ public static class StoreLint
         CheckCoreCaveats(store, problems);
         CheckSeedClaims(store, problems);
         CheckRecognition(store, problems);
+        CheckEffects(store, problems);
         if (problems.Count == 0)
         {
             CheckAssessmentCoverage(store, problems);
@@ -205,6 +206,83 @@ public static class StoreLint
         foreach (var statement in store.Statements.Where(s => !selected.Contains(s.Id)))
         {
             problems.Add($"{statement.Kind} {statement.Id} is not selected by any rule");
+        }
+    }
+
+    /// <summary>
+    /// A summary-of-findings row is shown as a number a clinician acts on: it must name its outcome, comparator, follow-up,
+    /// measure and scale, give the estimate with both ends of its 95% CI (lower &lt;= estimate &lt;= upper), carry a GRADE
+    /// certainty and a plain-language reading in en and zh, and cite a source of its evidence item that is in the store,
+    /// with how it was read (verified or secondary). Only evidence items carry effects.
+    /// </summary>
+    private static void CheckEffects(RuleStoreSnapshot store, List<string> problems)
+    {
+        var statements = store.Statements.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        foreach (var row in store.EffectRows)
+        {
+            var name = $"effect {row.Ordinal + 1} ({row.Outcome}) of {row.StatementId}";
+            if (!statements.TryGetValue(row.StatementId, out var statement))
+            {
+                problems.Add($"{name} belongs to no statement");
+                continue;
+            }
+
+            if (statement.Kind != Vocab.Kinds.Evidence)
+            {
+                problems.Add($"{name}: only evidence items carry effects");
+            }
+
+            Require(Vocab.EffectOutcomes, row.Outcome, $"{name} outcome", problems);
+            Require(Vocab.EffectMeasures, row.Measure, $"{name} measure", problems);
+            Require(Vocab.Verifications, row.Verification, $"{name} verification", problems);
+            RequireBothLanguages(new Localized(row.ComparatorEn, row.ComparatorZh), $"{name} comparator", problems);
+            RequireBothLanguages(new Localized(row.FollowUpEn, row.FollowUpZh), $"{name} followUp", problems);
+            RequireBothLanguages(new Localized(row.ScaleEn, row.ScaleZh), $"{name} scale", problems);
+            RequireBothLanguages(new Localized(row.ReadingEn, row.ReadingZh), $"{name} reading", problems);
+            if (string.IsNullOrWhiteSpace(row.Certainty))
+            {
+                problems.Add($"{name} has no GRADE certainty");
+            }
+            else
+            {
+                Require(Vocab.EffectCertainties, row.Certainty, $"{name} certainty", problems);
+            }
+
+            if (row.Estimate is not { } estimate)
+            {
+                problems.Add($"{name} has no estimate");
+            }
+            else if (row.CiLower is not { } lower || row.CiUpper is not { } upper)
+            {
+                problems.Add($"{name} has no 95% confidence interval (ci: [lower, upper])");
+            }
+            else if (lower > estimate || estimate > upper)
+            {
+                problems.Add($"{name} estimate {estimate} is outside its confidence interval [{lower}, {upper}]");
+            }
+
+            if (row.Mid is <= 0)
+            {
+                problems.Add($"{name} has a minimal important difference that is not positive");
+            }
+
+            if (string.IsNullOrWhiteSpace(row.SourceId))
+            {
+                problems.Add($"{name} has no source");
+            }
+            else if (!store.SourcesById.ContainsKey(row.SourceId))
+            {
+                problems.Add($"{name} cites unknown source '{row.SourceId}'");
+            }
+            else if (!statement.Sources.Any(s => s.Id == row.SourceId))
+            {
+                problems.Add($"{name} cites source '{row.SourceId}', which its evidence item does not list");
+            }
+        }
+
+        foreach (var group in store.EffectRows.GroupBy(e => (e.StatementId, e.Ordinal)).Where(g => g.Count() > 1))
+        {
+            problems.Add($"effect {group.Key.Ordinal + 1} of {group.Key.StatementId} is listed twice");
         }
     }
 

@@ -87,6 +87,7 @@ public static class ContentCompiler
         var statementSources = new List<StatementSourceRow>();
         var rules = new List<RuleRow>();
         var conditions = new List<RuleConditionRow>();
+        var effects = new List<EffectRow>();
         foreach (var (file, kind) in StatementFiles)
         {
             var items = Read<List<StatementYaml>>(folder, file);
@@ -104,6 +105,7 @@ public static class ContentCompiler
                 var ruleId = kind == Vocab.Kinds.Assessment ? id : "select." + id;
                 rules.Add(new RuleRow { Id = ruleId, Kind = kind, Ordinal = rules.Count, StatementId = id });
                 conditions.AddRange(Conditions(ruleId, item));
+                effects.AddRange(item.Effects.Select((e, j) => Effect(id, e, j)));
             }
         }
 
@@ -121,6 +123,7 @@ public static class ContentCompiler
             Rules = rules,
             RuleConditions = conditions,
             Recognition = recognition,
+            Effects = effects,
         };
         metadata.Add(new MetadataRow { Key = Vocab.MetadataKeys.ContentHash, Value = ContentHash.Compute(content) });
         return content.Canonical();
@@ -266,6 +269,29 @@ public static class ContentCompiler
         Terms(Vocab.RecognitionKinds.ActivityTerm, yaml.ActivityTerms);
         return rows;
     }
+
+    private static EffectRow Effect(string statementId, EffectYaml effect, int ordinal) => new()
+    {
+        StatementId = statementId,
+        Ordinal = ordinal,
+        Outcome = effect.Outcome ?? "",
+        ComparatorEn = effect.Comparator?.En ?? "",
+        ComparatorZh = effect.Comparator?.Zh ?? "",
+        FollowUpEn = effect.FollowUp?.En ?? "",
+        FollowUpZh = effect.FollowUp?.Zh ?? "",
+        Measure = effect.Measure ?? "",
+        Estimate = effect.Estimate,
+        CiLower = effect.Ci is [var lower, _] ? lower : null,
+        CiUpper = effect.Ci is [_, var upper] ? upper : null,
+        ScaleEn = effect.Scale?.En ?? "",
+        ScaleZh = effect.Scale?.Zh ?? "",
+        Mid = effect.Mid,
+        Certainty = effect.Certainty,
+        ReadingEn = effect.Reading?.En ?? "",
+        ReadingZh = effect.Reading?.Zh ?? "",
+        SourceId = string.IsNullOrWhiteSpace(effect.Source) ? null : effect.Source,
+        Verification = effect.Verification ?? "",
+    };
 
     private static CodeMappingRow Mapping(string groupKind, string groupKey, CodeYaml code, int ordinal) => new()
     {

@@ -92,6 +92,24 @@ public sealed class WhenYaml
     public List<List<ConditionYaml>>? AnyOf { get; set; }
 }
 
+/// <summary>One row of an evidence item's summary of findings.</summary>
+public sealed class EffectYaml
+{
+    public string? Outcome { get; set; }
+    public LocalizedYaml? Comparator { get; set; }
+    public LocalizedYaml? FollowUp { get; set; }
+    public string? Measure { get; set; }
+    public double? Estimate { get; set; }
+    public List<double> Ci { get; set; } = [];
+    public LocalizedYaml? Scale { get; set; }
+    public double? Mid { get; set; }
+    public string? Certainty { get; set; }
+    public LocalizedYaml? Reading { get; set; }
+    public string? Source { get; set; }
+    public string? Verification { get; set; }
+    public string? Note { get; set; }
+}
+
 public sealed class PopulationYaml
 {
     public List<int>? KlGrade { get; set; }
@@ -116,6 +134,7 @@ public sealed class StatementYaml
     public string? Direction { get; set; }
     public string? Selection { get; set; }
     public PopulationYaml? Population { get; set; }
+    public List<EffectYaml> Effects { get; set; } = [];
     // claim check
     public LocalizedYaml? Claim { get; set; }
     public string? Verdict { get; set; }

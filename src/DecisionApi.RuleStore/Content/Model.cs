@@ -93,6 +93,9 @@ public sealed record VocabularyEntry(string Code, string? Category, Localized La
 
 public sealed record Statement(StatementRow Row, IReadOnlyList<Source> Sources)
 {
+    /// <summary>The structured effects (summary of findings) of an evidence item, in store order; empty for other kinds.</summary>
+    public IReadOnlyList<StoreEffect> Effects { get; init; } = [];
+
     public string Id => Row.Id;
     public string Kind => Row.Kind;
     public Localized Text => new(Row.TextEn, Row.TextZh);
@@ -120,3 +123,14 @@ public sealed record Rule(string Id, string Kind, int Ordinal, Statement Stateme
 /// <param name="Verification">verified or secondary.</param>
 public sealed record RecognitionEntry(
     string Kind, string? Treatment, string? TopicalTreatment, string? System, string? Code, string? Term, string? Display, Source Source, string Verification);
+
+/// <summary>One outcome of an evidence item's summary of findings, as curated (both languages).</summary>
+/// <param name="Row">The stored row.</param>
+/// <param name="Source">The source the effect was read in; null when the row names no source or an unknown one (the lint reports it).</param>
+public sealed record StoreEffect(EffectRow Row, Source? Source)
+{
+    public Localized Comparator => new(Row.ComparatorEn, Row.ComparatorZh);
+    public Localized FollowUp => new(Row.FollowUpEn, Row.FollowUpZh);
+    public Localized Scale => new(Row.ScaleEn, Row.ScaleZh);
+    public Localized Reading => new(Row.ReadingEn, Row.ReadingZh);
+}

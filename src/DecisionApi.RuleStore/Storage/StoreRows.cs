@@ -58,6 +58,13 @@ internal static class StoreRows
             Kind = r.Text(0), Ordinal = r.Integer(1), Treatment = r.TextOrNull(2), TopicalTreatment = r.TextOrNull(3), System = r.TextOrNull(4),
             Code = r.TextOrNull(5), Term = r.TextOrNull(6), Display = r.TextOrNull(7), SourceId = r.Text(8), Verification = r.Text(9),
         }),
+        Effects = Read(connection, StoreSchema.SelectEffects, r => new EffectRow
+        {
+            StatementId = r.Text(0), Ordinal = r.Integer(1), Outcome = r.Text(2), ComparatorEn = r.Text(3), ComparatorZh = r.Text(4),
+            FollowUpEn = r.Text(5), FollowUpZh = r.Text(6), Measure = r.Text(7), Estimate = r.RealOrNull(8), CiLower = r.RealOrNull(9),
+            CiUpper = r.RealOrNull(10), ScaleEn = r.Text(11), ScaleZh = r.Text(12), Mid = r.RealOrNull(13), Certainty = r.TextOrNull(14),
+            ReadingEn = r.Text(15), ReadingZh = r.Text(16), SourceId = r.TextOrNull(17), Verification = r.Text(18),
+        }),
     };
 
     private static List<T> Read<T>(SqliteConnection connection, string sql, Func<Row, T> map)

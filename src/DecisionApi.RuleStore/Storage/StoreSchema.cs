@@ -36,6 +36,12 @@ internal static class StoreSchema
             kind TEXT NOT NULL, ordinal INTEGER NOT NULL, treatment TEXT, topical_treatment TEXT, system TEXT, code TEXT,
             term TEXT, display TEXT, source_id TEXT NOT NULL REFERENCES sources(id), verification TEXT NOT NULL,
             PRIMARY KEY (kind, ordinal));
+        CREATE TABLE effects (
+            statement_id TEXT NOT NULL REFERENCES statements(id), ordinal INTEGER NOT NULL, outcome TEXT NOT NULL,
+            comparator_en TEXT NOT NULL, comparator_zh TEXT NOT NULL, follow_up_en TEXT NOT NULL, follow_up_zh TEXT NOT NULL,
+            measure TEXT NOT NULL, estimate REAL, ci_lower REAL, ci_upper REAL, scale_en TEXT NOT NULL, scale_zh TEXT NOT NULL,
+            mid REAL, certainty TEXT, reading_en TEXT NOT NULL, reading_zh TEXT NOT NULL, source_id TEXT, verification TEXT NOT NULL,
+            PRIMARY KEY (statement_id, ordinal));
         """;
 
     public const string SelectMetadata = "SELECT key, value FROM metadata";
@@ -53,6 +59,12 @@ internal static class StoreSchema
     public const string SelectRules = "SELECT id, kind, ordinal, statement_id FROM rules";
     public const string SelectRuleConditions = "SELECT rule_id, clause, ordinal, field, op, value, min, max, codes FROM rule_conditions";
     public const string SelectRecognition = "SELECT kind, ordinal, treatment, topical_treatment, system, code, term, display, source_id, verification FROM recognition";
+
+    public const string SelectEffects = """
+        SELECT statement_id, ordinal, outcome, comparator_en, comparator_zh, follow_up_en, follow_up_zh, measure, estimate, ci_lower,
+               ci_upper, scale_en, scale_zh, mid, certainty, reading_en, reading_zh, source_id, verification
+        FROM effects
+        """;
 
     public const string InsertMetadata = "INSERT INTO metadata (key, value) VALUES (@Key, @Value)";
     public const string InsertTexts = "INSERT INTO texts (key, en, zh) VALUES (@Key, @En, @Zh)";
@@ -85,5 +97,12 @@ internal static class StoreSchema
     public const string InsertRecognition = """
         INSERT INTO recognition (kind, ordinal, treatment, topical_treatment, system, code, term, display, source_id, verification)
         VALUES (@Kind, @Ordinal, @Treatment, @TopicalTreatment, @System, @Code, @Term, @Display, @SourceId, @Verification)
+        """;
+
+    public const string InsertEffects = """
+        INSERT INTO effects (statement_id, ordinal, outcome, comparator_en, comparator_zh, follow_up_en, follow_up_zh, measure, estimate,
+                             ci_lower, ci_upper, scale_en, scale_zh, mid, certainty, reading_en, reading_zh, source_id, verification)
+        VALUES (@StatementId, @Ordinal, @Outcome, @ComparatorEn, @ComparatorZh, @FollowUpEn, @FollowUpZh, @Measure, @Estimate,
+                @CiLower, @CiUpper, @ScaleEn, @ScaleZh, @Mid, @Certainty, @ReadingEn, @ReadingZh, @SourceId, @Verification)
         """;
 }

@@ -13,7 +13,8 @@ public static class StoreMutations
         IReadOnlyList<RuleRow>? rules = null,
         IReadOnlyList<RuleConditionRow>? conditions = null,
         IReadOnlyList<TextRow>? texts = null,
-        IReadOnlyList<RecognitionRow>? recognition = null)
+        IReadOnlyList<RecognitionRow>? recognition = null,
+        IReadOnlyList<EffectRow>? effects = null)
     {
         var altered = new StoreContent
         {
@@ -27,6 +28,7 @@ public static class StoreMutations
             Rules = rules ?? content.Rules,
             RuleConditions = conditions ?? content.RuleConditions,
             Recognition = recognition ?? content.Recognition,
+            Effects = effects ?? content.Effects,
         };
         return new StoreContent
         {
@@ -40,6 +42,7 @@ public static class StoreMutations
             Rules = altered.Rules,
             RuleConditions = altered.RuleConditions,
             Recognition = altered.Recognition,
+            Effects = altered.Effects,
         };
     }
 
