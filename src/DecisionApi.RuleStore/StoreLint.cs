@@ -22,6 +22,7 @@ public static class StoreLint
         CheckSeedClaims(store, problems);
         CheckRecognition(store, problems);
         CheckEffects(store, problems);
+        CheckCurrency(store, problems);
         if (problems.Count == 0)
         {
             CheckAssessmentCoverage(store, problems);
@@ -284,6 +285,75 @@ public static class StoreLint
         {
             problems.Add($"effect {group.Key.Ordinal + 1} of {group.Key.StatementId} is listed twice");
         }
+    }
+
+    /// <summary>
+    /// Every statement and source has a review-due date on or after its reviewedOn. A release (the store's releasedOn)
+    /// fails when a core caveat or an evidence item shown to every adult (selection: always), or a source either cites,
+    /// is past its review-due date on the release date: those are what every answer shows.
+    /// </summary>
+    private static void CheckCurrency(RuleStoreSnapshot store, List<string> problems)
+    {
+        if (!TryDate(store.ReleasedOn, out var released))
+        {
+            problems.Add($"store releasedOn '{store.ReleasedOn}' is not a date (yyyy-MM-dd)");
+            return;
+        }
+
+        foreach (var statement in store.Statements)
+        {
+            CheckDue($"{statement.Kind} {statement.Id}", statement.Row.ReviewedOn, statement.Row.ReviewDue, problems);
+        }
+
+        foreach (var source in store.Sources)
+        {
+            CheckDue($"source {source.Id}", source.ReviewedOn, source.ReviewDue, problems);
+        }
+
+        var shownToAll = store.Statements.Where(s => (s.Kind == Vocab.Kinds.Caveat && s.Row.Core == 1)
+            || (s.Kind == Vocab.Kinds.Evidence && s.Row.Selection == "always"));
+        foreach (var statement in shownToAll)
+        {
+            if (TryDate(statement.Row.ReviewDue, out var due) && due < released)
+            {
+                problems.Add($"{statement.Kind} {statement.Id} is shown in every answer but was due for review on {statement.Row.ReviewDue}, before this release ({store.ReleasedOn}): review it (reviewedOn) before releasing");
+            }
+
+            foreach (var source in statement.Sources.Where(s => TryDate(s.ReviewDue, out var d) && d < released))
+            {
+                problems.Add($"source {source.Id} (cited by {statement.Id}, shown in every answer) was due for review on {source.ReviewDue}, before this release ({store.ReleasedOn})");
+            }
+        }
+    }
+
+    private static void CheckDue(string name, string? reviewedOn, string? reviewDue, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(reviewDue))
+        {
+            problems.Add($"{name} has no review-due date (reviewDue, or reviewedOn plus the store's reviewIntervalMonths)");
+        }
+        else if (!TryDate(reviewDue, out var due))
+        {
+            problems.Add($"{name} reviewDue '{reviewDue}' is not a date (yyyy-MM-dd)");
+        }
+        else if (TryDate(reviewedOn, out var reviewed) && due < reviewed)
+        {
+            problems.Add($"{name} is due for review ({reviewDue}) before it was reviewed ({reviewedOn})");
+        }
+    }
+
+    private static bool TryDate(string? value, out DateOnly date) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out date);
+
+    /// <summary>
+    /// Warnings, not failures: every statement and source past its review-due date on <paramref name="asOf"/> (the
+    /// compiler and the service print them; the release rule above is what fails).
+    /// </summary>
+    public static IReadOnlyList<string> Overdue(RuleStoreSnapshot store, DateOnly asOf)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var state = store.Review(asOf);
+        return [.. state.PastDue.Select(id => $"{id} is past its review-due date (as of {state.AsOf})")];
     }
 
     private static void CheckRules(RuleStoreSnapshot store, List<string> problems)

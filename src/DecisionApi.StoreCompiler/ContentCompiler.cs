@@ -33,7 +33,16 @@ public static class ContentCompiler
             new() { Key = Vocab.MetadataKeys.Version, Value = Required(store.Version, "store.yaml version") },
             new() { Key = Vocab.MetadataKeys.ReleasedOn, Value = Required(store.ReleasedOn, "store.yaml releasedOn") },
             new() { Key = Vocab.MetadataKeys.ReviewedOn, Value = Required(store.ReviewedOn, "store.yaml reviewedOn") },
+            new() { Key = Vocab.MetadataKeys.ReviewIntervalMonths, Value = store.ReviewIntervalMonths.ToString(CultureInfo.InvariantCulture) },
         };
+        if (store.ReviewIntervalMonths is < 1 or > 60)
+        {
+            throw new InvalidDataException("store.yaml reviewIntervalMonths must be 1 to 60");
+        }
+
+        string? Due(string? own, string? reviewedOn) => own ?? (DateOnly.TryParseExact(reviewedOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var reviewed)
+            ? reviewed.AddMonths(store.ReviewIntervalMonths).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : null);
         var hosts = Read<List<SourceHostYaml>>(folder, "source-hosts.yaml").Select(h => new SourceHost(
             Required(h.Host, "source-hosts.yaml host").ToLowerInvariant(),
             Required(h.Use, $"source-hosts.yaml use of {h.Host}"),
@@ -58,6 +67,7 @@ public static class ContentCompiler
             Doi = s.Doi,
             Url = s.Url,
             ReviewedOn = s.ReviewedOn,
+            ReviewDue = Due(s.ReviewDue, s.ReviewedOn),
         }).ToList();
 
         var vocabulary = new List<VocabularyRow>();
@@ -100,7 +110,7 @@ public static class ContentCompiler
             {
                 var item = items[i];
                 var id = Required(item.Id, $"{file} item {i + 1} id");
-                statements.Add(Statement(item, id, kind, i));
+                statements.Add(Statement(item, id, kind, i, Due(item.ReviewDue, item.ReviewedOn)));
                 statementSources.AddRange(item.Sources.Select((source, j) => new StatementSourceRow { StatementId = id, SourceId = source, Ordinal = j }));
                 var ruleId = kind == Vocab.Kinds.Assessment ? id : "select." + id;
                 rules.Add(new RuleRow { Id = ruleId, Kind = kind, Ordinal = rules.Count, StatementId = id });
@@ -157,7 +167,7 @@ public static class ContentCompiler
         }
     }
 
-    private static StatementRow Statement(StatementYaml item, string id, string kind, int ordinal)
+    private static StatementRow Statement(StatementYaml item, string id, string kind, int ordinal, string? reviewDue)
     {
         var isAssessment = kind == Vocab.Kinds.Assessment;
         var text = isAssessment ? item.Rationale : item.Text;
@@ -169,6 +179,7 @@ public static class ContentCompiler
             TextEn = text?.En ?? "",
             TextZh = text?.Zh ?? "",
             ReviewedOn = item.ReviewedOn,
+            ReviewDue = reviewDue,
             Severity = item.Severity,
             Issuer = item.Issuer,
             Core = item.Core ? 1 : 0,

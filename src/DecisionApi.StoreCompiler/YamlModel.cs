@@ -15,6 +15,8 @@ public sealed class StoreYaml
     public string? Version { get; set; }
     public string? ReleasedOn { get; set; }
     public string? ReviewedOn { get; set; }
+    /// <summary>Months after an item's reviewedOn when it is due for review, unless it gives its own reviewDue.</summary>
+    public int ReviewIntervalMonths { get; set; }
     public Dictionary<string, object>? Service { get; set; }
     public Hti1Yaml? Hti1 { get; set; }
     public Dictionary<string, LocalizedYaml> Texts { get; set; } = [];
@@ -55,6 +57,7 @@ public sealed class SourceYaml
     public string? Doi { get; set; }
     public string? Url { get; set; }
     public string? ReviewedOn { get; set; }
+    public string? ReviewDue { get; set; }
     public string? Note { get; set; }
 }
 
@@ -122,6 +125,7 @@ public sealed class StatementYaml
     public LocalizedYaml? Text { get; set; }
     public List<string> Sources { get; set; } = [];
     public string? ReviewedOn { get; set; }
+    public string? ReviewDue { get; set; }
     public WhenYaml? When { get; set; }
     public string? Note { get; set; }
     // caveat

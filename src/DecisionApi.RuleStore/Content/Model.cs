@@ -22,8 +22,10 @@ public readonly record struct Localized(string En, string Zh)
 /// <param name="Doi">Digital Object Identifier, when known.</param>
 /// <param name="Url">Canonical URL (doi.org, PubMed, PMC or the regulator's own page).</param>
 /// <param name="ReviewedOn">Date the curators last checked this source.</param>
+/// <param name="ReviewDue">Date the source is due for its next review (living reviews sooner).</param>
 public sealed record Source(
-    string Id, string Citation, int Year, string Kind, string Verification, string? Pmid, string? Doi, string? Url, string? ReviewedOn);
+    string Id, string Citation, int Year, string Kind, string Verification, string? Pmid, string? Doi, string? Url, string? ReviewedOn,
+    string? ReviewDue = null);
 
 /// <summary>A host a source URL may point at (source-hosts.yaml).</summary>
 /// <param name="Host">Lower-case host name without "www.".</param>

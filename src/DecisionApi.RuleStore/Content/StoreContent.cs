@@ -63,6 +63,8 @@ public sealed class SourceRow
     public string? Doi { get; init; }
     public string? Url { get; init; }
     public string? ReviewedOn { get; init; }
+    /// <summary>When the source is due for its next review (the item's own date, or reviewedOn plus the store's interval).</summary>
+    public string? ReviewDue { get; init; }
 }
 
 public sealed class VocabularyRow
@@ -98,6 +100,8 @@ public sealed class StatementRow
     public string TextEn { get; init; } = "";
     public string TextZh { get; init; } = "";
     public string? ReviewedOn { get; init; }
+    /// <summary>When the statement is due for its next review (the item's own date, or reviewedOn plus the store's interval).</summary>
+    public string? ReviewDue { get; init; }
     // caveat
     public string? Severity { get; init; }
     public string? Issuer { get; init; }

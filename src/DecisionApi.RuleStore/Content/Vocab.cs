@@ -115,5 +115,6 @@ public static class Vocab
 
         /// <summary>The source-host allowlist (source-hosts.yaml), one "host|use|kind,kind" line per host.</summary>
         public const string SourceHosts = "sourceHosts";
+        public const string ReviewIntervalMonths = "reviewIntervalMonths";
     }
 }

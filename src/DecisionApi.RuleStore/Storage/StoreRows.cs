@@ -22,7 +22,7 @@ internal static class StoreRows
         Sources = Read(connection, StoreSchema.SelectSources, r => new SourceRow
         {
             Id = r.Text(0), Citation = r.Text(1), Year = r.Integer(2), Kind = r.Text(3), Verification = r.Text(4), Pmid = r.TextOrNull(5),
-            Doi = r.TextOrNull(6), Url = r.TextOrNull(7), ReviewedOn = r.TextOrNull(8),
+            Doi = r.TextOrNull(6), Url = r.TextOrNull(7), ReviewedOn = r.TextOrNull(8), ReviewDue = r.TextOrNull(9),
         }),
         Vocabulary = Read(connection, StoreSchema.SelectVocabulary, r => new VocabularyRow
         {
@@ -42,6 +42,7 @@ internal static class StoreRows
             AgeMin = r.IntegerOrNull(15), AgeMax = r.IntegerOrNull(16), ClaimEn = r.TextOrNull(17), ClaimZh = r.TextOrNull(18),
             Verdict = r.TextOrNull(19), SeedClaim = r.TextOrNull(20), Treatment = r.TextOrNull(21), Strength = r.TextOrNull(22),
             IssuerGrade = r.TextOrNull(23), Category = r.TextOrNull(24), HeadlineEn = r.TextOrNull(25), HeadlineZh = r.TextOrNull(26),
+            ReviewDue = r.TextOrNull(27),
         }),
         StatementSources = Read(connection, StoreSchema.SelectStatementSources, r => new StatementSourceRow
         {

@@ -46,10 +46,10 @@ public static class StoreMutations
         };
     }
 
-    public static StatementRow Copy(StatementRow row, string? textZh = null, long? core = null) => new()
+    public static StatementRow Copy(StatementRow row, string? textZh = null, long? core = null, string? reviewDue = null) => new()
     {
         Id = row.Id, Kind = row.Kind, Ordinal = row.Ordinal, TextEn = row.TextEn, TextZh = textZh ?? row.TextZh,
-        ReviewedOn = row.ReviewedOn, Severity = row.Severity, Issuer = row.Issuer, Core = core ?? row.Core, Topic = row.Topic,
+        ReviewedOn = row.ReviewedOn, ReviewDue = reviewDue ?? row.ReviewDue, Severity = row.Severity, Issuer = row.Issuer, Core = core ?? row.Core, Topic = row.Topic,
         Certainty = row.Certainty, Direction = row.Direction, Selection = row.Selection, KlMin = row.KlMin, KlMax = row.KlMax,
         AgeMin = row.AgeMin, AgeMax = row.AgeMax, ClaimEn = row.ClaimEn, ClaimZh = row.ClaimZh, Verdict = row.Verdict,
         SeedClaim = row.SeedClaim, Treatment = row.Treatment, Strength = row.Strength, IssuerGrade = row.IssuerGrade,

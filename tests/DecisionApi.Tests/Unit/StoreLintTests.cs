@@ -89,7 +89,7 @@ public sealed class StoreLintTests
         SourceRow With(SourceRow s, string url, string? verification = null, string? kind = null) => new()
         {
             Id = s.Id, Citation = s.Citation, Year = s.Year, Kind = kind ?? s.Kind, Verification = verification ?? s.Verification, Pmid = s.Pmid, Doi = s.Doi,
-            Url = url, ReviewedOn = s.ReviewedOn,
+            Url = url, ReviewedOn = s.ReviewedOn, ReviewDue = s.ReviewDue,
         };
         var sources = Content.Sources.Select(s => s.Id switch
         {
@@ -256,7 +256,7 @@ public sealed class StoreLintTests
 
         SourceRow With(SourceRow s, string url) => new()
         {
-            Id = s.Id, Citation = s.Citation, Year = s.Year, Kind = s.Kind, Verification = s.Verification, Pmid = s.Pmid, Doi = s.Doi, Url = url, ReviewedOn = s.ReviewedOn,
+            Id = s.Id, Citation = s.Citation, Year = s.Year, Kind = s.Kind, Verification = s.Verification, Pmid = s.Pmid, Doi = s.Doi, Url = url, ReviewedOn = s.ReviewedOn, ReviewDue = s.ReviewDue,
         };
         var sources = Content.Sources.Select(s => s.Id switch
         {
@@ -267,5 +267,54 @@ public sealed class StoreLintTests
         var problems = LintOf(StoreMutations.With(Content, sources: sources));
         problems.Should().Contain(p => p.Contains("whocc-atc-m01a is marked verified but its host 'github.com' may serve only secondary sources", StringComparison.Ordinal));
         problems.Should().Contain(p => p.Contains("whocc-atc-n02 is marked verified but its host 'build.fhir.org' may serve only secondary sources", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_statement_and_source_carries_a_review_due_date_and_living_review_items_fall_due_sooner()
+    {
+        var store = BuiltStore.Snapshot;
+        store.Statements.Should().OnlyContain(s => !string.IsNullOrEmpty(s.Row.ReviewDue));
+        store.Sources.Should().OnlyContain(s => !string.IsNullOrEmpty(s.ReviewDue));
+        store.ReviewIntervalMonths.Should().Be(12);
+        store.Statements.Single(s => s.Id == "evidence.sadeghirad-2024").Row.ReviewDue.Should().Be("2027-06-02");
+        store.SourcesById["whittle-2025"].ReviewDue.Should().Be("2027-06-02");
+        store.Statements.Single(s => s.Id == "evidence.miles-mautner-2023").Row.ReviewDue.Should().Be("2027-11-21", "reviewedOn 2026-11-21 plus 12 months");
+    }
+
+    [Fact]
+    public void The_review_state_lists_what_is_past_due_on_a_day_and_the_lint_only_warns_about_it()
+    {
+        var store = BuiltStore.Snapshot;
+        var now = store.Review(new DateOnly(2026, 12, 2));
+        now.PastDueCount.Should().Be(0);
+        now.NextDue.Should().Be("2027-06-02");
+        var later = store.Review(new DateOnly(2027, 7, 1));
+        later.PastDue.Should().Contain(["evidence.sadeghirad-2024", "source whittle-2025"]).And.NotContain("evidence.miles-mautner-2023");
+        StoreLint.Overdue(store, new DateOnly(2027, 7, 1)).Should().Contain(w => w.StartsWith("evidence.sadeghirad-2024 is past its review-due date", StringComparison.Ordinal));
+        StoreLint.Check(store).Should().BeEmpty("past-due items are warnings; the release rule compares with the release date");
+    }
+
+    [Fact]
+    public void A_release_fails_when_a_core_caveat_an_always_item_or_a_source_they_cite_is_past_due()
+    {
+        var statements = Content.Statements.Select(s => s.Id switch
+        {
+            "caveat.acr-af-2019" or "evidence.sadeghirad-2024" => StoreMutations.Copy(s, reviewDue: "2026-11-30"),
+            "safety.harvest-site" => StoreMutations.Copy(s, reviewDue: "2026-11-01"),
+            _ => s,
+        }).ToList();
+        var sources = Content.Sources.Select(s => s.Id != "whittle-2025" ? s : new SourceRow
+        {
+            Id = s.Id, Citation = s.Citation, Year = s.Year, Kind = s.Kind, Verification = s.Verification, Pmid = s.Pmid, Doi = s.Doi, Url = s.Url,
+            ReviewedOn = s.ReviewedOn, ReviewDue = "2026-12-01",
+        }).ToList();
+
+        var problems = LintOf(StoreMutations.With(Content, statements: statements, sources: sources));
+
+        problems.Should().Contain(p => p.StartsWith("caveat caveat.acr-af-2019 is shown in every answer but was due for review on 2026-11-30", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.StartsWith("evidence evidence.sadeghirad-2024 is shown in every answer but was due for review on 2026-11-30", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.StartsWith("source whittle-2025 (cited by evidence.cochrane-living-2024, shown in every answer) was due for review on 2026-12-01", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.Contains("safety.harvest-site is due for review (2026-11-01) before it was reviewed", StringComparison.Ordinal));
+        problems.Should().NotContain(p => p.StartsWith("safety safety.harvest-site is shown in every answer", StringComparison.Ordinal), "only core caveats and always items fail a release");
     }
 }
