@@ -20,6 +20,9 @@ public static class ContentCompiler
         ("options.yaml", Vocab.Kinds.Option),
     ];
 
+    /// <summary>The review interval of a store.yaml that names none.</summary>
+    public const int DefaultReviewIntervalMonths = 12;
+
     private static readonly IDeserializer Yaml = new DeserializerBuilder()
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
         .Build();
@@ -27,6 +30,11 @@ public static class ContentCompiler
     public static StoreContent Compile(string folder)
     {
         var store = Read<StoreYaml>(folder, "store.yaml");
+        if (store.ReviewIntervalMonths == 0)
+        {
+            store.ReviewIntervalMonths = DefaultReviewIntervalMonths; // content written before review-due dates existed
+        }
+
         var metadata = new List<MetadataRow>
         {
             new() { Key = Vocab.MetadataKeys.SchemaVersion, Value = store.SchemaVersion.ToString(CultureInfo.InvariantCulture) },

@@ -278,7 +278,7 @@ public sealed class StoreLintTests
         store.ReviewIntervalMonths.Should().Be(12);
         store.Statements.Single(s => s.Id == "evidence.sadeghirad-2024").Row.ReviewDue.Should().Be("2027-06-02");
         store.SourcesById["whittle-2025"].ReviewDue.Should().Be("2027-06-02");
-        store.Statements.Single(s => s.Id == "evidence.miles-mautner-2023").Row.ReviewDue.Should().Be("2027-11-21", "reviewedOn 2026-11-21 plus 12 months");
+        store.Statements.Single(s => s.Id == "evidence.miles-mautner-2023").Row.ReviewDue.Should().Be("2027-12-02", "reviewedOn 2026-12-02 plus 12 months");
     }
 
     [Fact]
