@@ -13,12 +13,13 @@ public sealed class RuleStoreSnapshot
         Version = Required(content, Vocab.MetadataKeys.Version);
         ReleasedOn = Required(content, Vocab.MetadataKeys.ReleasedOn);
         ReviewedOn = content.MetadataValue(Vocab.MetadataKeys.ReviewedOn);
+        ReviewIntervalMonths = int.TryParse(content.MetadataValue(Vocab.MetadataKeys.ReviewIntervalMonths), NumberStyles.None, CultureInfo.InvariantCulture, out var months) ? months : 0;
         SourceHosts = SourceHost.Parse(content.MetadataValue(Vocab.MetadataKeys.SourceHosts));
         ContentHash = Required(content, Vocab.MetadataKeys.ContentHash);
         Metadata = content.Metadata.ToFrozenDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
         Texts = content.Texts.ToFrozenDictionary(t => t.Key, t => new Localized(t.En, t.Zh), StringComparer.Ordinal);
 
-        Sources = [.. content.Sources.Select(s => new Source(s.Id, s.Citation, (int)s.Year, s.Kind, s.Verification, s.Pmid, s.Doi, s.Url, s.ReviewedOn))];
+        Sources = [.. content.Sources.Select(s => new Source(s.Id, s.Citation, (int)s.Year, s.Kind, s.Verification, s.Pmid, s.Doi, s.Url, s.ReviewedOn, s.ReviewDue))];
         SourcesById = Sources.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
 
         var mappings = content.CodeMappings
@@ -37,8 +38,13 @@ public sealed class RuleStoreSnapshot
 
         var sourcesByStatement = content.StatementSources.GroupBy(s => s.StatementId)
             .ToDictionary(g => g.Key, g => (IReadOnlyList<Source>)[.. g.OrderBy(s => s.Ordinal).Select(s => SourceOrThrow(s.SourceId, g.Key))]);
+        var effectsByStatement = content.Effects.GroupBy(e => e.StatementId).ToDictionary(
+            g => g.Key,
+            g => (IReadOnlyList<StoreEffect>)[.. g.OrderBy(e => e.Ordinal).Select(e => new StoreEffect(e, e.SourceId is { } id ? SourcesById.GetValueOrDefault(id) : null))],
+            StringComparer.Ordinal);
         Statements = [.. content.Statements.OrderBy(s => s.Kind, StringComparer.Ordinal).ThenBy(s => s.Ordinal)
-            .Select(s => new Statement(s, sourcesByStatement.GetValueOrDefault(s.Id, [])))];
+            .Select(s => new Statement(s, sourcesByStatement.GetValueOrDefault(s.Id, [])) { Effects = effectsByStatement.GetValueOrDefault(s.Id, []) })];
+        EffectRows = content.Effects;
         var statementsById = Statements.ToDictionary(s => s.Id, StringComparer.Ordinal);
 
         var conditionsByRule = content.RuleConditions.GroupBy(c => c.RuleId).ToDictionary(g => g.Key, g => g.ToList());
@@ -74,6 +80,27 @@ public sealed class RuleStoreSnapshot
     public IReadOnlyList<SourceHost> SourceHosts { get; }
     public string ReleasedOn { get; }
     public string? ReviewedOn { get; }
+
+    /// <summary>Months after an item's reviewedOn when it falls due, unless the item gives its own date.</summary>
+    public int ReviewIntervalMonths { get; }
+
+    /// <summary>
+    /// The store's review state on <paramref name="asOf"/>: every statement and source whose review-due date has passed,
+    /// and the next date one falls due. Only dates are compared; the content is the same whatever the day.
+    /// </summary>
+    public ReviewState Review(DateOnly asOf)
+    {
+        var items = Statements.Select(s => (Id: s.Id, Due: s.Row.ReviewDue))
+            .Concat(Sources.Select(s => (Id: "source " + s.Id, Due: s.ReviewDue)))
+            .Select(i => (i.Id, Due: DateOnly.TryParseExact(i.Due, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : (DateOnly?)null))
+            .Where(i => i.Due is not null)
+            .ToList();
+        var pastDue = items.Where(i => i.Due < asOf).OrderBy(i => i.Due).ThenBy(i => i.Id, StringComparer.Ordinal).Select(i => i.Id).ToList();
+        var next = items.Where(i => i.Due >= asOf).Select(i => i.Due).Min();
+        return new ReviewState(
+            asOf.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ReviewedOn, ReviewIntervalMonths,
+            next?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), pastDue.Count, pastDue);
+    }
     public string ContentHash { get; }
     public FrozenDictionary<string, string> Metadata { get; }
     public FrozenDictionary<string, Localized> Texts { get; }
@@ -86,6 +113,9 @@ public sealed class RuleStoreSnapshot
     /// <summary>Code groups used to read FHIR data (e.g. <c>kneeOsteoarthritis</c>, <c>klGradeObservation</c>, <c>mscOrder</c>).</summary>
     public FrozenDictionary<string, IReadOnlyList<CodeMapping>> FhirCodeGroups { get; }
     public IReadOnlyList<Statement> Statements { get; }
+
+    /// <summary>Every effect row as stored (the lint checks that each belongs to an evidence item).</summary>
+    public IReadOnlyList<EffectRow> EffectRows { get; }
     /// <summary>All rules in evaluation order.</summary>
     public IReadOnlyList<Rule> Rules { get; }
     public FrozenDictionary<string, Rule> RulesById { get; }
@@ -148,3 +178,12 @@ public sealed class RuleStoreSnapshot
         row.Field, row.Op, row.Value, row.Min, row.Max,
         string.IsNullOrEmpty(row.Codes) ? [] : row.Codes.Split(','));
 }
+
+/// <summary>Whether the store's evidence is current: what is past its review-due date on a given day.</summary>
+/// <param name="AsOf">The day the state was computed for (UTC).</param>
+/// <param name="ReviewedOn">When the store's content was last reviewed as a whole.</param>
+/// <param name="IntervalMonths">Default months between reviews of an item (living reviews are due sooner).</param>
+/// <param name="NextDue">The next review-due date on or after <paramref name="AsOf"/>; null when none.</param>
+/// <param name="PastDueCount">How many statements and sources are past their review-due date.</param>
+/// <param name="PastDue">Their ids, earliest due first (sources prefixed "source ").</param>
+public sealed record ReviewState(string AsOf, string? ReviewedOn, int IntervalMonths, string? NextDue, int PastDueCount, IReadOnlyList<string> PastDue);

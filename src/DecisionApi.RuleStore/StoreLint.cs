@@ -21,6 +21,8 @@ public static class StoreLint
         CheckCoreCaveats(store, problems);
         CheckSeedClaims(store, problems);
         CheckRecognition(store, problems);
+        CheckEffects(store, problems);
+        CheckCurrency(store, problems);
         if (problems.Count == 0)
         {
             CheckAssessmentCoverage(store, problems);
@@ -65,7 +67,7 @@ public static class StoreLint
     private static void CheckHost(RuleStoreSnapshot store, Source source, string url, List<string> problems)
     {
         var host = SourceHost.HostOf(url);
-        var allowed = store.SourceHosts.FirstOrDefault(h => h.Host == host);
+        var allowed = SourceHost.Match(store.SourceHosts, url);
         if (allowed is null)
         {
             problems.Add($"source {source.Id} url host '{host}' is not on the source-host allowlist (source-hosts.yaml): use the canonical place (doi.org, PubMed/PMC, the regulator's or society's page, ClinicalTrials.gov)");
@@ -206,6 +208,152 @@ public static class StoreLint
         {
             problems.Add($"{statement.Kind} {statement.Id} is not selected by any rule");
         }
+    }
+
+    /// <summary>
+    /// A summary-of-findings row is shown as a number a clinician acts on: it must name its outcome, comparator, follow-up,
+    /// measure and scale, give the estimate with both ends of its 95% CI (lower &lt;= estimate &lt;= upper), carry a GRADE
+    /// certainty and a plain-language reading in en and zh, and cite a source of its evidence item that is in the store,
+    /// with how it was read (verified or secondary). Only evidence items carry effects.
+    /// </summary>
+    private static void CheckEffects(RuleStoreSnapshot store, List<string> problems)
+    {
+        var statements = store.Statements.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        foreach (var row in store.EffectRows)
+        {
+            var name = $"effect {row.Ordinal + 1} ({row.Outcome}) of {row.StatementId}";
+            if (!statements.TryGetValue(row.StatementId, out var statement))
+            {
+                problems.Add($"{name} belongs to no statement");
+                continue;
+            }
+
+            if (statement.Kind != Vocab.Kinds.Evidence)
+            {
+                problems.Add($"{name}: only evidence items carry effects");
+            }
+
+            Require(Vocab.EffectOutcomes, row.Outcome, $"{name} outcome", problems);
+            Require(Vocab.EffectMeasures, row.Measure, $"{name} measure", problems);
+            Require(Vocab.Verifications, row.Verification, $"{name} verification", problems);
+            RequireBothLanguages(new Localized(row.ComparatorEn, row.ComparatorZh), $"{name} comparator", problems);
+            RequireBothLanguages(new Localized(row.FollowUpEn, row.FollowUpZh), $"{name} followUp", problems);
+            RequireBothLanguages(new Localized(row.ScaleEn, row.ScaleZh), $"{name} scale", problems);
+            RequireBothLanguages(new Localized(row.ReadingEn, row.ReadingZh), $"{name} reading", problems);
+            if (string.IsNullOrWhiteSpace(row.Certainty))
+            {
+                problems.Add($"{name} has no GRADE certainty");
+            }
+            else
+            {
+                Require(Vocab.EffectCertainties, row.Certainty, $"{name} certainty", problems);
+            }
+
+            if (row.Estimate is not { } estimate)
+            {
+                problems.Add($"{name} has no estimate");
+            }
+            else if (row.CiLower is not { } lower || row.CiUpper is not { } upper)
+            {
+                problems.Add($"{name} has no 95% confidence interval (ci: [lower, upper])");
+            }
+            else if (lower > estimate || estimate > upper)
+            {
+                problems.Add($"{name} estimate {estimate} is outside its confidence interval [{lower}, {upper}]");
+            }
+
+            if (row.Mid is <= 0)
+            {
+                problems.Add($"{name} has a minimal important difference that is not positive");
+            }
+
+            if (string.IsNullOrWhiteSpace(row.SourceId))
+            {
+                problems.Add($"{name} has no source");
+            }
+            else if (!store.SourcesById.ContainsKey(row.SourceId))
+            {
+                problems.Add($"{name} cites unknown source '{row.SourceId}'");
+            }
+            else if (!statement.Sources.Any(s => s.Id == row.SourceId))
+            {
+                problems.Add($"{name} cites source '{row.SourceId}', which its evidence item does not list");
+            }
+        }
+
+        foreach (var group in store.EffectRows.GroupBy(e => (e.StatementId, e.Ordinal)).Where(g => g.Count() > 1))
+        {
+            problems.Add($"effect {group.Key.Ordinal + 1} of {group.Key.StatementId} is listed twice");
+        }
+    }
+
+    /// <summary>
+    /// Every statement and source has a review-due date on or after its reviewedOn. A release (the store's releasedOn)
+    /// fails when a core caveat or an evidence item shown to every adult (selection: always), or a source either cites,
+    /// is past its review-due date on the release date: those are what every answer shows.
+    /// </summary>
+    private static void CheckCurrency(RuleStoreSnapshot store, List<string> problems)
+    {
+        if (!TryDate(store.ReleasedOn, out var released))
+        {
+            problems.Add($"store releasedOn '{store.ReleasedOn}' is not a date (yyyy-MM-dd)");
+            return;
+        }
+
+        foreach (var statement in store.Statements)
+        {
+            CheckDue($"{statement.Kind} {statement.Id}", statement.Row.ReviewedOn, statement.Row.ReviewDue, problems);
+        }
+
+        foreach (var source in store.Sources)
+        {
+            CheckDue($"source {source.Id}", source.ReviewedOn, source.ReviewDue, problems);
+        }
+
+        var shownToAll = store.Statements.Where(s => (s.Kind == Vocab.Kinds.Caveat && s.Row.Core == 1)
+            || (s.Kind == Vocab.Kinds.Evidence && s.Row.Selection == "always"));
+        foreach (var statement in shownToAll)
+        {
+            if (TryDate(statement.Row.ReviewDue, out var due) && due < released)
+            {
+                problems.Add($"{statement.Kind} {statement.Id} is shown in every answer but was due for review on {statement.Row.ReviewDue}, before this release ({store.ReleasedOn}): review it (reviewedOn) before releasing");
+            }
+
+            foreach (var source in statement.Sources.Where(s => TryDate(s.ReviewDue, out var d) && d < released))
+            {
+                problems.Add($"source {source.Id} (cited by {statement.Id}, shown in every answer) was due for review on {source.ReviewDue}, before this release ({store.ReleasedOn})");
+            }
+        }
+    }
+
+    private static void CheckDue(string name, string? reviewedOn, string? reviewDue, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(reviewDue))
+        {
+            problems.Add($"{name} has no review-due date (reviewDue, or reviewedOn plus the store's reviewIntervalMonths)");
+        }
+        else if (!TryDate(reviewDue, out var due))
+        {
+            problems.Add($"{name} reviewDue '{reviewDue}' is not a date (yyyy-MM-dd)");
+        }
+        else if (TryDate(reviewedOn, out var reviewed) && due < reviewed)
+        {
+            problems.Add($"{name} is due for review ({reviewDue}) before it was reviewed ({reviewedOn})");
+        }
+    }
+
+    private static bool TryDate(string? value, out DateOnly date) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out date);
+
+    /// <summary>
+    /// Warnings, not failures: every statement and source past its review-due date on <paramref name="asOf"/> (the
+    /// compiler and the service print them; the release rule above is what fails).
+    /// </summary>
+    public static IReadOnlyList<string> Overdue(RuleStoreSnapshot store, DateOnly asOf)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var state = store.Review(asOf);
+        return [.. state.PastDue.Select(id => $"{id} is past its review-due date (as of {state.AsOf})")];
     }
 
     private static void CheckRules(RuleStoreSnapshot store, List<string> problems)

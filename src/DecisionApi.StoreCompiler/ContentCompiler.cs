@@ -20,6 +20,9 @@ public static class ContentCompiler
         ("options.yaml", Vocab.Kinds.Option),
     ];
 
+    /// <summary>The review interval of a store.yaml that names none.</summary>
+    public const int DefaultReviewIntervalMonths = 12;
+
     private static readonly IDeserializer Yaml = new DeserializerBuilder()
         .WithNamingConvention(CamelCaseNamingConvention.Instance)
         .Build();
@@ -27,13 +30,27 @@ public static class ContentCompiler
     public static StoreContent Compile(string folder)
     {
         var store = Read<StoreYaml>(folder, "store.yaml");
+        if (store.ReviewIntervalMonths == 0)
+        {
+            store.ReviewIntervalMonths = DefaultReviewIntervalMonths; // content written before review-due dates existed
+        }
+
         var metadata = new List<MetadataRow>
         {
             new() { Key = Vocab.MetadataKeys.SchemaVersion, Value = store.SchemaVersion.ToString(CultureInfo.InvariantCulture) },
             new() { Key = Vocab.MetadataKeys.Version, Value = Required(store.Version, "store.yaml version") },
             new() { Key = Vocab.MetadataKeys.ReleasedOn, Value = Required(store.ReleasedOn, "store.yaml releasedOn") },
             new() { Key = Vocab.MetadataKeys.ReviewedOn, Value = Required(store.ReviewedOn, "store.yaml reviewedOn") },
+            new() { Key = Vocab.MetadataKeys.ReviewIntervalMonths, Value = store.ReviewIntervalMonths.ToString(CultureInfo.InvariantCulture) },
         };
+        if (store.ReviewIntervalMonths is < 1 or > 60)
+        {
+            throw new InvalidDataException("store.yaml reviewIntervalMonths must be 1 to 60");
+        }
+
+        string? Due(string? own, string? reviewedOn) => own ?? (DateOnly.TryParseExact(reviewedOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var reviewed)
+            ? reviewed.AddMonths(store.ReviewIntervalMonths).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : null);
         var hosts = Read<List<SourceHostYaml>>(folder, "source-hosts.yaml").Select(h => new SourceHost(
             Required(h.Host, "source-hosts.yaml host").ToLowerInvariant(),
             Required(h.Use, $"source-hosts.yaml use of {h.Host}"),
@@ -58,6 +75,7 @@ public static class ContentCompiler
             Doi = s.Doi,
             Url = s.Url,
             ReviewedOn = s.ReviewedOn,
+            ReviewDue = Due(s.ReviewDue, s.ReviewedOn),
         }).ToList();
 
         var vocabulary = new List<VocabularyRow>();
@@ -87,6 +105,7 @@ public static class ContentCompiler
         var statementSources = new List<StatementSourceRow>();
         var rules = new List<RuleRow>();
         var conditions = new List<RuleConditionRow>();
+        var effects = new List<EffectRow>();
         foreach (var (file, kind) in StatementFiles)
         {
             var items = Read<List<StatementYaml>>(folder, file);
@@ -99,11 +118,12 @@ public static class ContentCompiler
             {
                 var item = items[i];
                 var id = Required(item.Id, $"{file} item {i + 1} id");
-                statements.Add(Statement(item, id, kind, i));
+                statements.Add(Statement(item, id, kind, i, Due(item.ReviewDue, item.ReviewedOn)));
                 statementSources.AddRange(item.Sources.Select((source, j) => new StatementSourceRow { StatementId = id, SourceId = source, Ordinal = j }));
                 var ruleId = kind == Vocab.Kinds.Assessment ? id : "select." + id;
                 rules.Add(new RuleRow { Id = ruleId, Kind = kind, Ordinal = rules.Count, StatementId = id });
                 conditions.AddRange(Conditions(ruleId, item));
+                effects.AddRange(item.Effects.Select((e, j) => Effect(id, e, j)));
             }
         }
 
@@ -121,6 +141,7 @@ public static class ContentCompiler
             Rules = rules,
             RuleConditions = conditions,
             Recognition = recognition,
+            Effects = effects,
         };
         metadata.Add(new MetadataRow { Key = Vocab.MetadataKeys.ContentHash, Value = ContentHash.Compute(content) });
         return content.Canonical();
@@ -154,7 +175,7 @@ public static class ContentCompiler
         }
     }
 
-    private static StatementRow Statement(StatementYaml item, string id, string kind, int ordinal)
+    private static StatementRow Statement(StatementYaml item, string id, string kind, int ordinal, string? reviewDue)
     {
         var isAssessment = kind == Vocab.Kinds.Assessment;
         var text = isAssessment ? item.Rationale : item.Text;
@@ -166,6 +187,7 @@ public static class ContentCompiler
             TextEn = text?.En ?? "",
             TextZh = text?.Zh ?? "",
             ReviewedOn = item.ReviewedOn,
+            ReviewDue = reviewDue,
             Severity = item.Severity,
             Issuer = item.Issuer,
             Core = item.Core ? 1 : 0,
@@ -268,6 +290,29 @@ public static class ContentCompiler
         Terms(Vocab.RecognitionKinds.ConditionMedicationName, yaml.ConditionMedicationNames);
         return rows;
     }
+
+    private static EffectRow Effect(string statementId, EffectYaml effect, int ordinal) => new()
+    {
+        StatementId = statementId,
+        Ordinal = ordinal,
+        Outcome = effect.Outcome ?? "",
+        ComparatorEn = effect.Comparator?.En ?? "",
+        ComparatorZh = effect.Comparator?.Zh ?? "",
+        FollowUpEn = effect.FollowUp?.En ?? "",
+        FollowUpZh = effect.FollowUp?.Zh ?? "",
+        Measure = effect.Measure ?? "",
+        Estimate = effect.Estimate,
+        CiLower = effect.Ci is [var lower, _] ? lower : null,
+        CiUpper = effect.Ci is [_, var upper] ? upper : null,
+        ScaleEn = effect.Scale?.En ?? "",
+        ScaleZh = effect.Scale?.Zh ?? "",
+        Mid = effect.Mid,
+        Certainty = effect.Certainty,
+        ReadingEn = effect.Reading?.En ?? "",
+        ReadingZh = effect.Reading?.Zh ?? "",
+        SourceId = string.IsNullOrWhiteSpace(effect.Source) ? null : effect.Source,
+        Verification = effect.Verification ?? "",
+    };
 
     private static CodeMappingRow Mapping(string groupKind, string groupKey, CodeYaml code, int ordinal) => new()
     {

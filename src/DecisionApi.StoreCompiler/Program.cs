@@ -38,6 +38,7 @@ try
     StoreFile.Write(content, output);
     var snapshot = RuleStoreSnapshot.Load(output);
     Console.WriteLine($"rule store {snapshot.Version} written to {Path.GetFullPath(output)} ({snapshot.ContentHash})");
+    PrintOverdue(snapshot);
     return 0;
 }
 catch (Exception exception) when (exception is RuleStoreException or InvalidDataException or IOException)
@@ -52,6 +53,7 @@ static int Lint(string folder)
     {
         var snapshot = RuleStoreSnapshot.FromContent(ContentCompiler.Compile(folder), folder);
         Console.WriteLine($"lint ok: {snapshot.Statements.Count} statements, {snapshot.Sources.Count} sources, {snapshot.Rules.Count} rules");
+        PrintOverdue(snapshot);
         return 0;
     }
     catch (Exception exception) when (exception is RuleStoreException or InvalidDataException or IOException)
@@ -73,5 +75,14 @@ static void Report(Exception exception)
     foreach (var problem in problems)
     {
         Console.Error.WriteLine($"rule-store : error DA0001: {problem}");
+    }
+}
+
+// Past review-due dates are reported, not failed (the lint fails a release only for what every answer shows).
+static void PrintOverdue(RuleStoreSnapshot snapshot)
+{
+    foreach (var line in StoreLint.Overdue(snapshot, DateOnly.FromDateTime(DateTime.UtcNow)))
+    {
+        Console.WriteLine("review: " + line);
     }
 }

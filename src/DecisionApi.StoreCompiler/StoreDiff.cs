@@ -221,6 +221,12 @@ public static class StoreDiff
         var fields = JsonSerializer.SerializeToElement(statement.Row).EnumerateObject()
             .ToDictionary(p => p.Name, p => p.Value.ToString(), StringComparer.Ordinal);
         fields["Sources"] = string.Join(",", statement.Sources.Select(s => s.Id));
+        if (statement.Effects.Count > 0)
+        {
+            // A changed estimate, interval, certainty or reading shows as a change of "Effects".
+            fields["Effects"] = string.Join(" | ", statement.Effects.Select(e => JsonSerializer.Serialize(e.Row)));
+        }
+
         return fields;
     }
 

@@ -15,6 +15,8 @@ public sealed class StoreYaml
     public string? Version { get; set; }
     public string? ReleasedOn { get; set; }
     public string? ReviewedOn { get; set; }
+    /// <summary>Months after an item's reviewedOn when it is due for review, unless it gives its own reviewDue.</summary>
+    public int ReviewIntervalMonths { get; set; }
     public Dictionary<string, object>? Service { get; set; }
     public Hti1Yaml? Hti1 { get; set; }
     public Dictionary<string, LocalizedYaml> Texts { get; set; } = [];
@@ -55,6 +57,7 @@ public sealed class SourceYaml
     public string? Doi { get; set; }
     public string? Url { get; set; }
     public string? ReviewedOn { get; set; }
+    public string? ReviewDue { get; set; }
     public string? Note { get; set; }
 }
 
@@ -92,6 +95,24 @@ public sealed class WhenYaml
     public List<List<ConditionYaml>>? AnyOf { get; set; }
 }
 
+/// <summary>One row of an evidence item's summary of findings.</summary>
+public sealed class EffectYaml
+{
+    public string? Outcome { get; set; }
+    public LocalizedYaml? Comparator { get; set; }
+    public LocalizedYaml? FollowUp { get; set; }
+    public string? Measure { get; set; }
+    public double? Estimate { get; set; }
+    public List<double> Ci { get; set; } = [];
+    public LocalizedYaml? Scale { get; set; }
+    public double? Mid { get; set; }
+    public string? Certainty { get; set; }
+    public LocalizedYaml? Reading { get; set; }
+    public string? Source { get; set; }
+    public string? Verification { get; set; }
+    public string? Note { get; set; }
+}
+
 public sealed class PopulationYaml
 {
     public List<int>? KlGrade { get; set; }
@@ -104,6 +125,7 @@ public sealed class StatementYaml
     public LocalizedYaml? Text { get; set; }
     public List<string> Sources { get; set; } = [];
     public string? ReviewedOn { get; set; }
+    public string? ReviewDue { get; set; }
     public WhenYaml? When { get; set; }
     public string? Note { get; set; }
     // caveat
@@ -116,6 +138,7 @@ public sealed class StatementYaml
     public string? Direction { get; set; }
     public string? Selection { get; set; }
     public PopulationYaml? Population { get; set; }
+    public List<EffectYaml> Effects { get; set; } = [];
     // claim check
     public LocalizedYaml? Claim { get; set; }
     public string? Verdict { get; set; }

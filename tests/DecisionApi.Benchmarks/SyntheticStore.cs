@@ -24,6 +24,7 @@ internal static class SyntheticStore
         var copied = content.Rules.Where(r => r.Kind != "assessment").ToList();
         var statementById = content.Statements.ToDictionary(s => s.Id, StringComparer.Ordinal);
         var ordinal = content.Rules.Max(r => r.Ordinal);
+        var effects = content.Effects.ToList();
         for (var copy = 1; copy < scale; copy++)
         {
             foreach (var rule in copied)
@@ -40,6 +41,13 @@ internal static class SyntheticStore
                     }
                 }
 
+                effects.AddRange(content.Effects.Where(e => e.StatementId == statement.Id).Select(e => new EffectRow
+                {
+                    StatementId = e.StatementId + suffix, Ordinal = e.Ordinal, Outcome = e.Outcome, ComparatorEn = e.ComparatorEn,
+                    ComparatorZh = e.ComparatorZh, FollowUpEn = e.FollowUpEn, FollowUpZh = e.FollowUpZh, Measure = e.Measure,
+                    Estimate = e.Estimate, CiLower = e.CiLower, CiUpper = e.CiUpper, ScaleEn = e.ScaleEn, ScaleZh = e.ScaleZh, Mid = e.Mid,
+                    Certainty = e.Certainty, ReadingEn = e.ReadingEn, ReadingZh = e.ReadingZh, SourceId = e.SourceId, Verification = e.Verification,
+                }));
                 statementSources.AddRange(content.StatementSources.Where(s => s.StatementId == statement.Id)
                     .Select(s => new StatementSourceRow { StatementId = s.StatementId + suffix, SourceId = s.SourceId, Ordinal = s.Ordinal }));
                 rules.Add(new RuleRow { Id = rule.Id + suffix, Kind = rule.Kind, Ordinal = ++ordinal, StatementId = statement.Id + suffix });
@@ -55,13 +63,13 @@ internal static class SyntheticStore
         {
             Metadata = content.Metadata, Texts = texts, Sources = content.Sources, Vocabulary = content.Vocabulary,
             CodeMappings = content.CodeMappings, Statements = statements, StatementSources = statementSources, Rules = rules,
-            RuleConditions = conditions, Recognition = content.Recognition,
+            RuleConditions = conditions, Recognition = content.Recognition, Effects = effects,
         };
     }
 
     private static StatementRow Clone(StatementRow s, string id, long ordinal) => new()
     {
-        Id = id, Kind = s.Kind, Ordinal = ordinal, TextEn = s.TextEn, TextZh = s.TextZh, ReviewedOn = s.ReviewedOn,
+        Id = id, Kind = s.Kind, Ordinal = ordinal, TextEn = s.TextEn, TextZh = s.TextZh, ReviewedOn = s.ReviewedOn, ReviewDue = s.ReviewDue,
         Severity = s.Severity, Issuer = s.Issuer, Core = s.Core, Topic = s.Topic, Certainty = s.Certainty,
         Direction = s.Direction, Selection = s.Selection, KlMin = s.KlMin, KlMax = s.KlMax, AgeMin = s.AgeMin,
         AgeMax = s.AgeMax, ClaimEn = s.ClaimEn, ClaimZh = s.ClaimZh, Verdict = s.Verdict, SeedClaim = s.SeedClaim,

@@ -21,7 +21,8 @@ public static class ContentHash
             canonical.StatementSources,
             canonical.Rules,
             canonical.RuleConditions,
-            canonical.Recognition);
+            canonical.Recognition,
+            canonical.Effects);
         // Source-generated (no reflection at start-up); the bytes are those of the reflection serializer with default
         // options, which earlier stores were hashed with.
         var bytes = JsonSerializer.SerializeToUtf8Bytes(hashed, HashJsonContext.Default.HashedContent);
@@ -40,7 +41,8 @@ internal sealed record HashedContent(
     IReadOnlyList<StatementSourceRow> StatementSources,
     IReadOnlyList<RuleRow> Rules,
     IReadOnlyList<RuleConditionRow> RuleConditions,
-    IReadOnlyList<RecognitionRow> Recognition);
+    IReadOnlyList<RecognitionRow> Recognition,
+    IReadOnlyList<EffectRow> Effects);
 
 [JsonSourceGenerationOptions(WriteIndented = false)]
 [JsonSerializable(typeof(HashedContent))]

@@ -22,8 +22,10 @@ public readonly record struct Localized(string En, string Zh)
 /// <param name="Doi">Digital Object Identifier, when known.</param>
 /// <param name="Url">Canonical URL (doi.org, PubMed, PMC or the regulator's own page).</param>
 /// <param name="ReviewedOn">Date the curators last checked this source.</param>
+/// <param name="ReviewDue">Date the source is due for its next review (living reviews sooner).</param>
 public sealed record Source(
-    string Id, string Citation, int Year, string Kind, string Verification, string? Pmid, string? Doi, string? Url, string? ReviewedOn);
+    string Id, string Citation, int Year, string Kind, string Verification, string? Pmid, string? Doi, string? Url, string? ReviewedOn,
+    string? ReviewDue = null);
 
 /// <summary>A host a source URL may point at (source-hosts.yaml).</summary>
 /// <param name="Host">Lower-case host name without "www.".</param>
@@ -43,6 +45,38 @@ public sealed record SourceHost(string Host, string Use, IReadOnlyList<string> K
             .Select(parts => new SourceHost(parts[0], parts[1], parts[2].Split(',', StringSplitOptions.RemoveEmptyEntries))),
     ];
 
+    /// <summary>
+    /// The allowlist entry for a URL: an entry with a path ("github.com/owner/repo/") covers the URLs under that path and
+    /// wins over the entry for its host; otherwise the entry for the host itself.
+    /// </summary>
+    public static SourceHost? Match(IEnumerable<SourceHost> hosts, string url)
+    {
+        var host = HostOf(url);
+        if (host is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return null;
+        }
+
+        var hostAndPath = host + uri.AbsolutePath.ToLowerInvariant();
+        SourceHost? exact = null;
+        SourceHost? scoped = null;
+        foreach (var entry in hosts)
+        {
+            if (entry.Host == host)
+            {
+                exact = entry;
+            }
+            else if (entry.Host.Contains('/', StringComparison.Ordinal)
+                && hostAndPath.StartsWith(entry.Host, StringComparison.Ordinal)
+                && (scoped is null || entry.Host.Length > scoped.Host.Length))
+            {
+                scoped = entry;
+            }
+        }
+
+        return scoped ?? exact;
+    }
+
     /// <summary>The host of a URL as the allowlist names it: lower case, without a leading "www.".</summary>
     public static string? HostOf(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri)
@@ -61,6 +95,9 @@ public sealed record VocabularyEntry(string Code, string? Category, Localized La
 
 public sealed record Statement(StatementRow Row, IReadOnlyList<Source> Sources)
 {
+    /// <summary>The structured effects (summary of findings) of an evidence item, in store order; empty for other kinds.</summary>
+    public IReadOnlyList<StoreEffect> Effects { get; init; } = [];
+
     public string Id => Row.Id;
     public string Kind => Row.Kind;
     public Localized Text => new(Row.TextEn, Row.TextZh);
@@ -88,3 +125,14 @@ public sealed record Rule(string Id, string Kind, int Ordinal, Statement Stateme
 /// <param name="Verification">verified or secondary.</param>
 public sealed record RecognitionEntry(
     string Kind, string? Treatment, string? TopicalTreatment, string? System, string? Code, string? Term, string? Display, Source Source, string Verification);
+
+/// <summary>One outcome of an evidence item's summary of findings, as curated (both languages).</summary>
+/// <param name="Row">The stored row.</param>
+/// <param name="Source">The source the effect was read in; null when the row names no source or an unknown one (the lint reports it).</param>
+public sealed record StoreEffect(EffectRow Row, Source? Source)
+{
+    public Localized Comparator => new(Row.ComparatorEn, Row.ComparatorZh);
+    public Localized FollowUp => new(Row.FollowUpEn, Row.FollowUpZh);
+    public Localized Scale => new(Row.ScaleEn, Row.ScaleZh);
+    public Localized Reading => new(Row.ReadingEn, Row.ReadingZh);
+}

@@ -17,6 +17,9 @@ public sealed class StoreContent
     public required IReadOnlyList<RuleConditionRow> RuleConditions { get; init; }
     public required IReadOnlyList<RecognitionRow> Recognition { get; init; }
 
+    /// <summary>Structured effects of evidence items (summary of findings), one row per outcome.</summary>
+    public IReadOnlyList<EffectRow> Effects { get; init; } = [];
+
     public string? MetadataValue(string key) => Metadata.FirstOrDefault(m => m.Key == key)?.Value;
 
     /// <summary>Returns a copy with every table in its canonical order, so hashing and writing are deterministic.</summary>
@@ -32,6 +35,7 @@ public sealed class StoreContent
         Rules = [.. Rules.OrderBy(r => r.Ordinal)],
         RuleConditions = [.. RuleConditions.OrderBy(c => c.RuleId, StringComparer.Ordinal).ThenBy(c => c.Clause).ThenBy(c => c.Ordinal)],
         Recognition = [.. Recognition.OrderBy(r => r.Kind, StringComparer.Ordinal).ThenBy(r => r.Ordinal)],
+        Effects = [.. Effects.OrderBy(e => e.StatementId, StringComparer.Ordinal).ThenBy(e => e.Ordinal)],
     };
 }
 
@@ -59,6 +63,8 @@ public sealed class SourceRow
     public string? Doi { get; init; }
     public string? Url { get; init; }
     public string? ReviewedOn { get; init; }
+    /// <summary>When the source is due for its next review (the item's own date, or reviewedOn plus the store's interval).</summary>
+    public string? ReviewDue { get; init; }
 }
 
 public sealed class VocabularyRow
@@ -94,6 +100,8 @@ public sealed class StatementRow
     public string TextEn { get; init; } = "";
     public string TextZh { get; init; } = "";
     public string? ReviewedOn { get; init; }
+    /// <summary>When the statement is due for its next review (the item's own date, or reviewedOn plus the store's interval).</summary>
+    public string? ReviewDue { get; init; }
     // caveat
     public string? Severity { get; init; }
     public string? Issuer { get; init; }
@@ -173,5 +181,33 @@ public sealed class RecognitionRow
     public string? Term { get; init; }
     public string? Display { get; init; }
     public string SourceId { get; init; } = "";
+    public string Verification { get; init; } = "";
+}
+
+/// <summary>
+/// One outcome of an evidence item's summary of findings: what was compared, for how long, the estimate with its 95%
+/// confidence interval on its scale, the minimal important difference used, the GRADE certainty and the plain-language
+/// reading, with the source it was read in and how (verified on the source's own page, or secondary).
+/// </summary>
+public sealed class EffectRow
+{
+    public string StatementId { get; init; } = "";
+    public long Ordinal { get; init; }
+    public string Outcome { get; init; } = "";
+    public string ComparatorEn { get; init; } = "";
+    public string ComparatorZh { get; init; } = "";
+    public string FollowUpEn { get; init; } = "";
+    public string FollowUpZh { get; init; } = "";
+    public string Measure { get; init; } = "";
+    public double? Estimate { get; init; }
+    public double? CiLower { get; init; }
+    public double? CiUpper { get; init; }
+    public string ScaleEn { get; init; } = "";
+    public string ScaleZh { get; init; } = "";
+    public double? Mid { get; init; }
+    public string? Certainty { get; init; }
+    public string ReadingEn { get; init; } = "";
+    public string ReadingZh { get; init; } = "";
+    public string? SourceId { get; init; }
     public string Verification { get; init; } = "";
 }

@@ -3,7 +3,7 @@ namespace DecisionApi.RuleStore.Content;
 /// <summary>The closed sets of values the schema allows. Content outside them fails the lint.</summary>
 public static class Vocab
 {
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     public static class Kinds
     {
@@ -54,6 +54,16 @@ public static class Vocab
 
     public static readonly string[] Categories =
         ["not-applicable", "excluded-condition", "outside-evidence-base", "conventional-care-first", "arthroplasty-evaluation", "investigational-only"];
+
+    /// <summary>Outcomes of a structured effect (summary of findings).</summary>
+    public static readonly string[] EffectOutcomes =
+        ["pain", "function", "quality-of-life", "structure", "adverse-events", "serious-adverse-events", "local-reactions"];
+
+    /// <summary>Effect measures: mean difference on the stated scale, standardised mean difference, risk ratio, odds ratio.</summary>
+    public static readonly string[] EffectMeasures = ["mean-difference", "standardised-mean-difference", "risk-ratio", "odds-ratio"];
+
+    /// <summary>GRADE certainty of a structured effect (an effect always has one).</summary>
+    public static readonly string[] EffectCertainties = ["high", "moderate", "low", "very-low"];
 
     public static readonly string[] SourceKinds =
         ["guideline", "systematic-review", "meta-analysis", "rct", "single-arm-trial", "cohort", "case-series", "consensus", "regulatory", "report", "terminology"];
@@ -113,5 +123,6 @@ public static class Vocab
 
         /// <summary>The source-host allowlist (source-hosts.yaml), one "host|use|kind,kind" line per host.</summary>
         public const string SourceHosts = "sourceHosts";
+        public const string ReviewIntervalMonths = "reviewIntervalMonths";
     }
 }

@@ -82,17 +82,40 @@ public sealed record EvidenceItem(
     [JsonIgnore]
     public EvidenceItem? Template { get; init; }
 
+    /// <summary>The summary of findings: one row per outcome with its estimate, 95% CI, certainty and reading. Empty when
+    /// the store has no structured effect for this item (its text then says what is known).</summary>
+    public IReadOnlyList<EffectEstimate> Effects { get; init; } = [];
+
     /// <summary>Whether this item says what <see cref="Template"/> says but for the applicability (the same instances:
     /// not a copy with other values), so a writer may use the template's encoded bytes.</summary>
     public bool MatchesTemplate() => Template is { } t && ReferenceEquals(Id, t.Id) && ReferenceEquals(Topic, t.Topic) && ReferenceEquals(Text, t.Text)
-        && ReferenceEquals(Certainty, t.Certainty) && ReferenceEquals(Direction, t.Direction) && ReferenceEquals(RuleId, t.RuleId) && ReferenceEquals(Sources, t.Sources);
+        && ReferenceEquals(Certainty, t.Certainty) && ReferenceEquals(Direction, t.Direction) && ReferenceEquals(RuleId, t.RuleId) && ReferenceEquals(Sources, t.Sources)
+        && ReferenceEquals(Effects, t.Effects);
 
     public bool Equals(EvidenceItem? other) =>
         other is not null && Id == other.Id && Topic == other.Topic && Text == other.Text && Certainty == other.Certainty && Direction == other.Direction
-        && Applicability == other.Applicability && RuleId == other.RuleId && Equals(Sources, other.Sources);
+        && Applicability == other.Applicability && RuleId == other.RuleId && Equals(Sources, other.Sources) && Equals(Effects, other.Effects);
 
     public override int GetHashCode() => HashCode.Combine(Id, Topic, Text, Certainty, Direction, Applicability, RuleId, Sources);
 }
+
+/// <summary>One outcome of an evidence item's summary of findings.</summary>
+/// <param name="Outcome">pain, function, quality-of-life, structure, adverse-events, serious-adverse-events or local-reactions.</param>
+/// <param name="Comparator">What MSC injection was compared with.</param>
+/// <param name="FollowUp">When the outcome was measured.</param>
+/// <param name="Measure">mean-difference, standardised-mean-difference, risk-ratio or odds-ratio.</param>
+/// <param name="Estimate">The pooled estimate (MSC minus comparator for differences, MSC over comparator for ratios).</param>
+/// <param name="CiLower">Lower end of the 95% confidence interval.</param>
+/// <param name="CiUpper">Upper end of the 95% confidence interval.</param>
+/// <param name="Scale">The scale and units of the estimate, and which direction favours MSC.</param>
+/// <param name="Mid">The minimal important difference the source used, on the same scale; null when none applies (ratios).</param>
+/// <param name="Certainty">GRADE certainty: high, moderate, low or very-low.</param>
+/// <param name="Reading">The plain-language reading ("probably little or no difference").</param>
+/// <param name="SourceId">Where the figures were read: the id of one of the evidence item's sources.</param>
+/// <param name="Verification">verified: read on the source's own page or a faithful copy of it; secondary: seen only in a secondary copy.</param>
+public sealed record EffectEstimate(
+    string Outcome, string Comparator, string FollowUp, string Measure, double Estimate, double CiLower, double CiUpper, string Scale,
+    double? Mid, string Certainty, string Reading, string SourceId, string Verification);
 
 /// <summary>A safety point.</summary>
 public sealed record SafetyItem(string Id, string Text, string RuleId, IReadOnlyList<Source> Sources);

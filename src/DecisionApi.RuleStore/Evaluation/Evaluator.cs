@@ -113,7 +113,10 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
                         break;
                     case Vocab.Kinds.Evidence:
                         // Everything but the applicability, which depends on the profile: each answer's item is a copy.
-                        items[Slot(index, language, false)] = new EvidenceItem(row.Id, row.Topic!, text, row.Certainty!, row.Direction!, "", rule.Id, statement.Sources);
+                        items[Slot(index, language, false)] = new EvidenceItem(row.Id, row.Topic!, text, row.Certainty!, row.Direction!, "", rule.Id, statement.Sources)
+                        {
+                            Effects = [.. statement.Effects.Select(e => Effect(e, language))],
+                        };
                         break;
                     case Vocab.Kinds.ClaimCheck:
                         items[Slot(index, language, false)] = new ClaimCheckItem(row.Id, statement.Claim.In(language), text, row.Verdict!, rule.Id, statement.Sources);
@@ -134,6 +137,12 @@ public sealed class Evaluator(RuleStoreSnapshot store, string defaultJurisdictio
 
         return items;
     }
+
+    // A linted store has every field of an effect (estimate, CI, certainty, source).
+    private static EffectEstimate Effect(StoreEffect effect, Language language) => new(
+        effect.Row.Outcome, effect.Comparator.In(language), effect.FollowUp.In(language), effect.Row.Measure, effect.Row.Estimate!.Value,
+        effect.Row.CiLower!.Value, effect.Row.CiUpper!.Value, effect.Scale.In(language), effect.Row.Mid, effect.Row.Certainty!,
+        effect.Reading.In(language), effect.Source!.Id, effect.Row.Verification);
 
     /// <summary>Whether an assessment rule matches the profile (the store's lint asks this of every profile class).</summary>
     public bool HasAssessment(PatientProfile profile) => Assess(new ProfileFacts(profile, profile.Jurisdiction ?? defaultJurisdiction), null) is not null;

@@ -30,6 +30,7 @@ public static class StoreFile
             connection.Execute(StoreSchema.InsertRules, canonical.Rules, transaction);
             connection.Execute(StoreSchema.InsertRuleConditions, canonical.RuleConditions, transaction);
             connection.Execute(StoreSchema.InsertRecognition, canonical.Recognition, transaction);
+            connection.Execute(StoreSchema.InsertEffects, canonical.Effects, transaction);
             transaction.Commit();
             connection.Execute("VACUUM;");
         }

@@ -22,7 +22,7 @@ internal static class StoreRows
         Sources = Read(connection, StoreSchema.SelectSources, r => new SourceRow
         {
             Id = r.Text(0), Citation = r.Text(1), Year = r.Integer(2), Kind = r.Text(3), Verification = r.Text(4), Pmid = r.TextOrNull(5),
-            Doi = r.TextOrNull(6), Url = r.TextOrNull(7), ReviewedOn = r.TextOrNull(8),
+            Doi = r.TextOrNull(6), Url = r.TextOrNull(7), ReviewedOn = r.TextOrNull(8), ReviewDue = r.TextOrNull(9),
         }),
         Vocabulary = Read(connection, StoreSchema.SelectVocabulary, r => new VocabularyRow
         {
@@ -42,6 +42,7 @@ internal static class StoreRows
             AgeMin = r.IntegerOrNull(15), AgeMax = r.IntegerOrNull(16), ClaimEn = r.TextOrNull(17), ClaimZh = r.TextOrNull(18),
             Verdict = r.TextOrNull(19), SeedClaim = r.TextOrNull(20), Treatment = r.TextOrNull(21), Strength = r.TextOrNull(22),
             IssuerGrade = r.TextOrNull(23), Category = r.TextOrNull(24), HeadlineEn = r.TextOrNull(25), HeadlineZh = r.TextOrNull(26),
+            ReviewDue = r.TextOrNull(27),
         }),
         StatementSources = Read(connection, StoreSchema.SelectStatementSources, r => new StatementSourceRow
         {
@@ -57,6 +58,13 @@ internal static class StoreRows
         {
             Kind = r.Text(0), Ordinal = r.Integer(1), Treatment = r.TextOrNull(2), TopicalTreatment = r.TextOrNull(3), System = r.TextOrNull(4),
             Code = r.TextOrNull(5), Term = r.TextOrNull(6), Display = r.TextOrNull(7), SourceId = r.Text(8), Verification = r.Text(9),
+        }),
+        Effects = Read(connection, StoreSchema.SelectEffects, r => new EffectRow
+        {
+            StatementId = r.Text(0), Ordinal = r.Integer(1), Outcome = r.Text(2), ComparatorEn = r.Text(3), ComparatorZh = r.Text(4),
+            FollowUpEn = r.Text(5), FollowUpZh = r.Text(6), Measure = r.Text(7), Estimate = r.RealOrNull(8), CiLower = r.RealOrNull(9),
+            CiUpper = r.RealOrNull(10), ScaleEn = r.Text(11), ScaleZh = r.Text(12), Mid = r.RealOrNull(13), Certainty = r.TextOrNull(14),
+            ReadingEn = r.Text(15), ReadingZh = r.Text(16), SourceId = r.TextOrNull(17), Verification = r.Text(18),
         }),
     };
 

@@ -77,7 +77,7 @@ public sealed partial class EvidencePageBrowserTests
 
         var background = await page.Locator("section.caveats").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
         background.Should().NotBe("rgba(0, 0, 0, 0)", "the stylesheet served by the service is applied under the strict CSP");
-        (await page.Locator("details").GetAttributeAsync("open")).Should().BeNull("the rule trace is collapsed");
+        (await page.Locator("details#trace").GetAttributeAsync("open")).Should().BeNull("the rule trace is collapsed");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, "summary-en.png") });
 
         // Switch to Chinese: same profile, same assessment, both caveats still on the first screen.

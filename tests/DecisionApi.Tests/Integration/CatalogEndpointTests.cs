@@ -131,6 +131,13 @@ public sealed class CatalogEndpointTests(DecisionApiFactory factory)
         var store = about.GetProperty("ruleStore");
         store.GetProperty("version").GetString().Should().Be(BuiltStore.Snapshot.Version);
         store.GetProperty("contentHash").GetString().Should().Be(BuiltStore.Snapshot.ContentHash);
+        var review = store.GetProperty("review");
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        review.GetProperty("asOf").GetString().Should().Be(today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        review.GetProperty("reviewedOn").GetString().Should().Be(BuiltStore.Snapshot.ReviewedOn);
+        review.GetProperty("intervalMonths").GetInt32().Should().Be(12);
+        review.GetProperty("pastDueCount").GetInt32().Should().Be(BuiltStore.Snapshot.Review(today).PastDueCount)
+            .And.Be(review.GetProperty("pastDue").GetArrayLength());
         var attributes = about.GetProperty("sourceAttributes");
         attributes.GetProperty("bibliographicCitation").GetString().Should().Contain("10.1002/acr.24131");
         attributes.GetProperty("developer").GetString().Should().NotBeNullOrWhiteSpace();

@@ -9,6 +9,38 @@ public sealed class EvaluationEndpointTests(DecisionApiFactory factory)
 {
     private readonly HttpClient client = factory.CreateClient();
 
+    [Theory]
+    [InlineData("en", "Probably little or no difference")]
+    [InlineData("zh", "可能几乎没有差异")]
+    public async Task Every_adult_gets_the_sadeghirad_summary_of_findings_with_estimate_ci_mid_certainty_and_source(string language, string reading)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/evaluations") { Content = HttpAssertions.Json("""{"age":80,"klGrade":4,"priorTreatments":[]}""") };
+        request.Headers.TryAddWithoutValidation("Accept-Language", language);
+        var body = await (await client.SendAsync(request)).ReadJsonAsync();
+
+        var evidence = body.GetProperty("evidence").EnumerateArray().ToList();
+        evidence.Should().OnlyContain(e => e.GetProperty("effects").ValueKind == JsonValueKind.Array, "effects is always present (empty when none)");
+        var item = evidence.Single(e => e.GetProperty("id").GetString() == "evidence.sadeghirad-2024");
+        item.GetProperty("certainty").GetString().Should().Be("moderate");
+        var effects = item.GetProperty("effects").EnumerateArray().ToList();
+        var pain = effects[0];
+        pain.GetProperty("outcome").GetString().Should().Be("pain");
+        pain.GetProperty("measure").GetString().Should().Be("mean-difference");
+        pain.GetProperty("estimate").GetDouble().Should().Be(-0.74);
+        pain.GetProperty("ciLower").GetDouble().Should().Be(-1.16);
+        pain.GetProperty("ciUpper").GetDouble().Should().Be(-0.33);
+        pain.GetProperty("mid").GetDouble().Should().Be(1.5);
+        pain.GetProperty("certainty").GetString().Should().Be("moderate");
+        pain.GetProperty("reading").GetString().Should().StartWith(reading);
+        pain.GetProperty("sourceId").GetString().Should().Be("sadeghirad-2024");
+        pain.GetProperty("verification").GetString().Should().Be("verified");
+        effects.Should().Contain(e => e.GetProperty("outcome").GetString() == "function" && e.GetProperty("certainty").GetString() == "moderate");
+        effects.Should().Contain(e => e.GetProperty("outcome").GetString() == "adverse-events" && e.GetProperty("verification").GetString() == "secondary"
+            && e.GetProperty("certainty").GetString() == "low");
+        effects.Single(e => e.GetProperty("outcome").GetString() == "adverse-events").TryGetProperty("mid", out _).Should().BeFalse("a ratio has no MID");
+        item.GetProperty("sources")[0].GetProperty("reviewDue").GetString().Should().Be("2027-06-02");
+    }
+
     [Fact]
     public async Task A_typical_KL3_profile_gets_a_full_sourced_summary()
     {

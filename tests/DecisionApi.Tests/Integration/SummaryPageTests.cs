@@ -65,7 +65,7 @@ public sealed partial class SummaryPageTests(DecisionApiFactory factory)
 
         var store = rest.GetProperty("ruleStore");
         text.Should().Contain(store.GetProperty("version").GetString()).And.Contain(store.GetProperty("contentHash").GetString());
-        text.Should().Contain("<details>").And.Contain("assessment." + assessment.GetProperty("category").GetString(), "the rule trace is on the page");
+        text.Should().Contain("<details class=\"section\" id=\"trace\">").And.Contain("assessment." + assessment.GetProperty("category").GetString(), "the rule trace is on the page");
         text.Should().Contain(BuiltStore.Snapshot.Text("cds.decisionSupport").In(lang == "zh" ? DecisionApi.RuleStore.Content.Language.Zh : DecisionApi.RuleStore.Content.Language.En));
         text.IndexOf("caveats-heading", StringComparison.Ordinal).Should().BeLessThan(text.IndexOf("evidence-heading", StringComparison.Ordinal), "the core caveats come before the evidence");
     }

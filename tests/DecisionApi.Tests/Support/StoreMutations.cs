@@ -13,7 +13,8 @@ public static class StoreMutations
         IReadOnlyList<RuleRow>? rules = null,
         IReadOnlyList<RuleConditionRow>? conditions = null,
         IReadOnlyList<TextRow>? texts = null,
-        IReadOnlyList<RecognitionRow>? recognition = null)
+        IReadOnlyList<RecognitionRow>? recognition = null,
+        IReadOnlyList<EffectRow>? effects = null)
     {
         var altered = new StoreContent
         {
@@ -27,6 +28,7 @@ public static class StoreMutations
             Rules = rules ?? content.Rules,
             RuleConditions = conditions ?? content.RuleConditions,
             Recognition = recognition ?? content.Recognition,
+            Effects = effects ?? content.Effects,
         };
         return new StoreContent
         {
@@ -40,13 +42,14 @@ public static class StoreMutations
             Rules = altered.Rules,
             RuleConditions = altered.RuleConditions,
             Recognition = altered.Recognition,
+            Effects = altered.Effects,
         };
     }
 
-    public static StatementRow Copy(StatementRow row, string? textZh = null, long? core = null) => new()
+    public static StatementRow Copy(StatementRow row, string? textZh = null, long? core = null, string? reviewDue = null) => new()
     {
         Id = row.Id, Kind = row.Kind, Ordinal = row.Ordinal, TextEn = row.TextEn, TextZh = textZh ?? row.TextZh,
-        ReviewedOn = row.ReviewedOn, Severity = row.Severity, Issuer = row.Issuer, Core = core ?? row.Core, Topic = row.Topic,
+        ReviewedOn = row.ReviewedOn, ReviewDue = reviewDue ?? row.ReviewDue, Severity = row.Severity, Issuer = row.Issuer, Core = core ?? row.Core, Topic = row.Topic,
         Certainty = row.Certainty, Direction = row.Direction, Selection = row.Selection, KlMin = row.KlMin, KlMax = row.KlMax,
         AgeMin = row.AgeMin, AgeMax = row.AgeMax, ClaimEn = row.ClaimEn, ClaimZh = row.ClaimZh, Verdict = row.Verdict,
         SeedClaim = row.SeedClaim, Treatment = row.Treatment, Strength = row.Strength, IssuerGrade = row.IssuerGrade,

@@ -89,7 +89,7 @@ public sealed class StoreLintTests
         SourceRow With(SourceRow s, string url, string? verification = null, string? kind = null) => new()
         {
             Id = s.Id, Citation = s.Citation, Year = s.Year, Kind = kind ?? s.Kind, Verification = verification ?? s.Verification, Pmid = s.Pmid, Doi = s.Doi,
-            Url = url, ReviewedOn = s.ReviewedOn,
+            Url = url, ReviewedOn = s.ReviewedOn, ReviewDue = s.ReviewDue,
         };
         var sources = Content.Sources.Select(s => s.Id switch
         {
@@ -177,5 +177,144 @@ public sealed class StoreLintTests
         var profile = new DecisionApi.RuleStore.Evaluation.PatientProfile(60, 2, ["exercise-therapy", "oral-nsaid"], 32, []);
         new DecisionApi.RuleStore.Evaluation.Evaluator(snapshot, "US").Evaluate(profile, Language.En).Assessment.Category.Should().Be("investigational-only");
         BuiltStore.Evaluator.Evaluate(profile, Language.En).Assessment.Category.Should().Be("conventional-care-first");
+    }
+
+    private static EffectRow CopyEffect(
+        EffectRow e, string? sourceId = "", double? ciLower = double.NaN, double? ciUpper = double.NaN, string? certainty = "", string? readingZh = null, double? estimate = double.NaN) => new()
+    {
+        StatementId = e.StatementId, Ordinal = e.Ordinal, Outcome = e.Outcome, ComparatorEn = e.ComparatorEn, ComparatorZh = e.ComparatorZh,
+        FollowUpEn = e.FollowUpEn, FollowUpZh = e.FollowUpZh, Measure = e.Measure,
+        Estimate = estimate is double x && double.IsNaN(x) ? e.Estimate : estimate,
+        CiLower = ciLower is double l && double.IsNaN(l) ? e.CiLower : ciLower,
+        CiUpper = ciUpper is double u && double.IsNaN(u) ? e.CiUpper : ciUpper,
+        ScaleEn = e.ScaleEn, ScaleZh = e.ScaleZh, Mid = e.Mid, Certainty = certainty == "" ? e.Certainty : certainty, ReadingEn = e.ReadingEn,
+        ReadingZh = readingZh ?? e.ReadingZh, SourceId = sourceId == "" ? e.SourceId : sourceId, Verification = e.Verification,
+    };
+
+    [Fact]
+    public void The_sadeghirad_summary_of_findings_is_in_the_store_with_moderate_certainty_for_pain_and_function()
+    {
+        var item = BuiltStore.Snapshot.Statements.Single(s => s.Id == "evidence.sadeghirad-2024");
+        item.Row.Selection.Should().Be("always");
+        item.Effects.Should().Contain(e => e.Row.Outcome == "pain" && e.Row.Certainty == "moderate" && e.Row.Estimate == -0.74
+            && e.Row.CiLower == -1.16 && e.Row.CiUpper == -0.33 && e.Row.Mid == 1.5 && e.Row.Verification == "verified");
+        item.Effects.Should().Contain(e => e.Row.Outcome == "function" && e.Row.Certainty == "moderate" && e.Row.Mid == 10 && e.Row.Verification == "verified");
+        item.Effects.Should().OnlyContain(e => e.Source != null && e.Source.Id == "sadeghirad-2024");
+    }
+
+    [Fact]
+    public void An_effect_without_a_source_a_confidence_interval_or_a_certainty_is_refused()
+    {
+        var effects = Content.Effects.Select(e => (e.StatementId, e.Ordinal) switch
+        {
+            ("evidence.sadeghirad-2024", 0) => CopyEffect(e, sourceId: null),
+            ("evidence.sadeghirad-2024", 1) => CopyEffect(e, ciLower: null),
+            ("evidence.sadeghirad-2024", 2) => CopyEffect(e, certainty: null),
+            ("evidence.sadeghirad-2024", 3) => CopyEffect(e, certainty: "not-graded", readingZh: " "),
+            ("evidence.sadeghirad-2024", 4) => CopyEffect(e, sourceId: "whittle-2025"),
+            ("evidence.sadeghirad-2024", 5) => CopyEffect(e, estimate: 9),
+            _ => e,
+        }).ToList();
+
+        var problems = LintOf(StoreMutations.With(Content, effects: effects));
+
+        problems.Should().Contain(p => p.Contains("effect 1 (pain) of evidence.sadeghirad-2024 has no source", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.Contains("effect 2 (function) of evidence.sadeghirad-2024 has no 95% confidence interval", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.Contains("effect 3 (pain) of evidence.sadeghirad-2024 has no GRADE certainty", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.Contains("effect 4 (function) of evidence.sadeghirad-2024 certainty is 'not-graded'", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.Contains("effect 4 (function) of evidence.sadeghirad-2024 reading", StringComparison.Ordinal) && p.Contains("zh", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.Contains("effect 5 (adverse-events) of evidence.sadeghirad-2024 cites source 'whittle-2025', which its evidence item does not list", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.Contains("effect 6 (local-reactions) of evidence.sadeghirad-2024 estimate 9 is outside its confidence interval", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_effect_on_a_statement_that_is_not_evidence_is_refused()
+    {
+        var effect = CopyEffect(Content.Effects[0]);
+        var moved = new EffectRow
+        {
+            StatementId = "safety.harvest-site", Ordinal = 0, Outcome = effect.Outcome, ComparatorEn = effect.ComparatorEn, ComparatorZh = effect.ComparatorZh,
+            FollowUpEn = effect.FollowUpEn, FollowUpZh = effect.FollowUpZh, Measure = effect.Measure, Estimate = effect.Estimate, CiLower = effect.CiLower,
+            CiUpper = effect.CiUpper, ScaleEn = effect.ScaleEn, ScaleZh = effect.ScaleZh, Mid = effect.Mid, Certainty = effect.Certainty,
+            ReadingEn = effect.ReadingEn, ReadingZh = effect.ReadingZh, SourceId = effect.SourceId, Verification = effect.Verification,
+        };
+        LintOf(StoreMutations.With(Content, effects: [.. Content.Effects, moved]))
+            .Should().Contain(p => p.Contains("of safety.harvest-site: only evidence items carry effects", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Code_repositories_and_ci_builds_are_not_canonical_except_the_generator_whose_data_is_read()
+    {
+        var hosts = BuiltStore.Snapshot.SourceHosts;
+        hosts.Should().Contain(h => h.Host == "github.com" && h.Use == "secondary");
+        hosts.Should().Contain(h => h.Host == "build.fhir.org" && h.Use == "secondary");
+        SourceHost.Match(hosts, "https://github.com/synthetichealth/synthea/blob/master/src/main/resources/modules/osteoarthritis.json")!.Use.Should().Be("canonical");
+        SourceHost.Match(hosts, "https://github.com/someone/synthea-fork")!.Use.Should().Be("secondary");
+        SourceHost.Match(hosts, "https://github.com/synthetichealth/synthea-other/x")!.Host.Should().Be("github.com", "a path entry matches whole path segments");
+        BuiltStore.Snapshot.Sources.Select(s => SourceHost.HostOf(s.Url ?? "https://doi.org/"))
+            .Should().NotContain(["hipaaspace.com", "belso.pointer.hu", "n.global.ssl.fastly.net", "cfu288.github.io"]);
+
+        SourceRow With(SourceRow s, string url) => new()
+        {
+            Id = s.Id, Citation = s.Citation, Year = s.Year, Kind = s.Kind, Verification = s.Verification, Pmid = s.Pmid, Doi = s.Doi, Url = url, ReviewedOn = s.ReviewedOn, ReviewDue = s.ReviewDue,
+        };
+        var sources = Content.Sources.Select(s => s.Id switch
+        {
+            "whocc-atc-m01a" => With(s, "https://github.com/TranslatorSRI/Babel/issues/150"),
+            "whocc-atc-n02" => With(s, "https://build.fhir.org/ig/CARA-ch/ch-emed-epr/branches/master/failure/input-cache/txcache/x.cache"),
+            _ => s,
+        }).ToList();
+        var problems = LintOf(StoreMutations.With(Content, sources: sources));
+        problems.Should().Contain(p => p.Contains("whocc-atc-m01a is marked verified but its host 'github.com' may serve only secondary sources", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.Contains("whocc-atc-n02 is marked verified but its host 'build.fhir.org' may serve only secondary sources", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_statement_and_source_carries_a_review_due_date_and_living_review_items_fall_due_sooner()
+    {
+        var store = BuiltStore.Snapshot;
+        store.Statements.Should().OnlyContain(s => !string.IsNullOrEmpty(s.Row.ReviewDue));
+        store.Sources.Should().OnlyContain(s => !string.IsNullOrEmpty(s.ReviewDue));
+        store.ReviewIntervalMonths.Should().Be(12);
+        store.Statements.Single(s => s.Id == "evidence.sadeghirad-2024").Row.ReviewDue.Should().Be("2027-06-02");
+        store.SourcesById["whittle-2025"].ReviewDue.Should().Be("2027-06-02");
+        store.Statements.Single(s => s.Id == "evidence.miles-mautner-2023").Row.ReviewDue.Should().Be("2027-12-02", "reviewedOn 2026-12-02 plus 12 months");
+    }
+
+    [Fact]
+    public void The_review_state_lists_what_is_past_due_on_a_day_and_the_lint_only_warns_about_it()
+    {
+        var store = BuiltStore.Snapshot;
+        var now = store.Review(new DateOnly(2026, 12, 2));
+        now.PastDueCount.Should().Be(0);
+        now.NextDue.Should().Be("2027-06-02");
+        var later = store.Review(new DateOnly(2027, 7, 1));
+        later.PastDue.Should().Contain(["evidence.sadeghirad-2024", "source whittle-2025"]).And.NotContain("evidence.miles-mautner-2023");
+        StoreLint.Overdue(store, new DateOnly(2027, 7, 1)).Should().Contain(w => w.StartsWith("evidence.sadeghirad-2024 is past its review-due date", StringComparison.Ordinal));
+        StoreLint.Check(store).Should().BeEmpty("past-due items are warnings; the release rule compares with the release date");
+    }
+
+    [Fact]
+    public void A_release_fails_when_a_core_caveat_an_always_item_or_a_source_they_cite_is_past_due()
+    {
+        var statements = Content.Statements.Select(s => s.Id switch
+        {
+            "caveat.acr-af-2019" or "evidence.sadeghirad-2024" => StoreMutations.Copy(s, reviewDue: "2026-11-30"),
+            "safety.harvest-site" => StoreMutations.Copy(s, reviewDue: "2026-11-01"),
+            _ => s,
+        }).ToList();
+        var sources = Content.Sources.Select(s => s.Id != "whittle-2025" ? s : new SourceRow
+        {
+            Id = s.Id, Citation = s.Citation, Year = s.Year, Kind = s.Kind, Verification = s.Verification, Pmid = s.Pmid, Doi = s.Doi, Url = s.Url,
+            ReviewedOn = s.ReviewedOn, ReviewDue = "2026-12-01",
+        }).ToList();
+
+        var problems = LintOf(StoreMutations.With(Content, statements: statements, sources: sources));
+
+        problems.Should().Contain(p => p.StartsWith("caveat caveat.acr-af-2019 is shown in every answer but was due for review on 2026-11-30", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.StartsWith("evidence evidence.sadeghirad-2024 is shown in every answer but was due for review on 2026-11-30", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.StartsWith("source whittle-2025 (cited by evidence.cochrane-living-2024, shown in every answer) was due for review on 2026-12-01", StringComparison.Ordinal));
+        problems.Should().Contain(p => p.Contains("safety.harvest-site is due for review (2026-11-01) before it was reviewed", StringComparison.Ordinal));
+        problems.Should().NotContain(p => p.StartsWith("safety safety.harvest-site is shown in every answer", StringComparison.Ordinal), "only core caveats and always items fail a release");
     }
 }

@@ -28,7 +28,9 @@ public sealed record InputDescription(string Field, bool Required, string Descri
 /// <param name="ContentHash">SHA-256 of the content.</param>
 /// <param name="SchemaVersion">Store schema version.</param>
 /// <param name="Counts">Number of items per kind.</param>
-public sealed record StoreDescription(string Version, string ReleasedOn, string? ReviewedOn, string ContentHash, int SchemaVersion, IReadOnlyDictionary<string, int> Counts);
+/// <param name="Review">Whether the evidence is current today: what is past its review-due date, and when the next review falls due.</param>
+public sealed record StoreDescription(
+    string Version, string ReleasedOn, string? ReviewedOn, string ContentHash, int SchemaVersion, IReadOnlyDictionary<string, int> Counts, ReviewState Review);
 
 /// <summary>ONC HTI-1 source attributes for an evidence-based decision support intervention.</summary>
 /// <param name="BibliographicCitation">(1) Bibliographic citation of the intervention.</param>
@@ -66,7 +68,7 @@ public static class AboutEndpoints
         return routes;
     }
 
-    public static Ok<AboutResponse> GetAbout(RuleStoreSnapshot store, RequestLanguage language)
+    public static Ok<AboutResponse> GetAbout(RuleStoreSnapshot store, RequestLanguage language, TimeProvider clock)
     {
         string Text(string key) => store.Text(key).In(language.Value);
         var dataUse = store.Metadata
@@ -84,7 +86,9 @@ public static class AboutEndpoints
             Text("service.intendedPopulation"),
             Text("service.clinicalSafety"),
             Inputs,
-            new StoreDescription(store.Version, store.ReleasedOn, store.ReviewedOn, store.ContentHash, Vocab.SchemaVersion, counts),
+            new StoreDescription(
+                store.Version, store.ReleasedOn, store.ReviewedOn, store.ContentHash, Vocab.SchemaVersion, counts,
+                store.Review(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))),
             new SourceAttributes(
                 Text("hti1.bibliographicCitation"), Text("hti1.developer"), Text("hti1.fundingSource"),
                 store.Metadata["hti1.releaseDate"], store.Metadata["hti1.revisionDate"], dataUse)));

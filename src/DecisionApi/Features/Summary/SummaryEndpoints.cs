@@ -133,7 +133,8 @@ public static partial class SummaryEndpoints
             : request.ToProfile();
         var result = evaluator.Evaluate(profile, language);
         LogPage(logger, result.Assessment.Category, result.RuleStore.Version, result.AuditRules);
-        return Page(view with { Result = result }, 200);
+        var clock = context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System;
+        return Page(view with { Result = result, Review = store.Review(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)) }, 200);
     }
 
     /// <summary>The page's stylesheet.</summary>

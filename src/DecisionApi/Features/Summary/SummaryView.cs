@@ -14,6 +14,9 @@ public sealed record SummaryView(RuleStoreSnapshot Store, Language Language, IRe
 
     public EvaluationResult? Result { get; init; }
 
+    /// <summary>The store's review state on the day the page is shown.</summary>
+    public ReviewState? Review { get; init; }
+
     /// <summary>Plain-language problems with the query.</summary>
     public IReadOnlyList<string> Errors { get; init; } = [];
 
@@ -52,6 +55,10 @@ public sealed record SummaryView(RuleStoreSnapshot Store, Language Language, IRe
     public bool IsCore(CaveatItem caveat) =>
         caveat is not null && Store.Statements.Any(s => s.Id == caveat.Id && s.Row.Core == 1);
 
+    /// <summary>Evidence shown to every adult (selection: always): the strongest evidence, on the first screen.</summary>
+    public bool IsAlways(EvidenceItem item) =>
+        item is not null && Store.Statements.Any(s => s.Id == item.Id && s.Row.Selection == "always");
+
     /// <summary>Every source cited on the page, in order of first appearance.</summary>
     public IReadOnlyList<Source> Sources(EvaluationResult result) =>
     [
@@ -64,6 +71,48 @@ public sealed record SummaryView(RuleStoreSnapshot Store, Language Language, IRe
             .Concat(result.ClaimChecks.SelectMany(c => c.Sources))
             .DistinctBy(s => s.Id),
     ];
+
+    /// <summary>The reference number of a source on the page (its place in <see cref="Sources"/>), 1-based.</summary>
+    public int Number(EvaluationResult result, string sourceId)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        numbers ??= Sources(result).Select((s, i) => (s.Id, i)).ToDictionary(x => x.Id, x => x.i + 1, StringComparer.Ordinal);
+        return numbers.TryGetValue(sourceId, out var number) ? number : 0;
+    }
+
+    private Dictionary<string, int>? numbers;
+
+    /// <summary>
+    /// The page's sources grouped by what they are: clinical evidence (trials, reviews, guidelines, consensus),
+    /// regulators and news, and curation aids (terminology pages, and datasets or transcriptions kept on a code host),
+    /// which help the curators but are not clinical evidence. Empty groups are left out.
+    /// </summary>
+    public IReadOnlyList<(string HeadingKey, IReadOnlyList<Source> Sources)> SourceGroups(EvaluationResult result)
+    {
+        static string Group(Source s) => s.Kind switch
+        {
+            "terminology" => "page.heading.sourcesCuration",
+            _ when s.Url is { } url && SourceHost.HostOf(url) is "github.com" => "page.heading.sourcesCuration",
+            "regulatory" or "report" => "page.heading.sourcesRegulatory",
+            _ => "page.heading.sourcesClinical",
+        };
+        var sources = Sources(result);
+        return
+        [
+            .. SourceGroupKeys
+                .Select(key => (key, (IReadOnlyList<Source>)[.. sources.Where(s => Group(s) == key)]))
+                .Where(g => g.Item2.Count > 0),
+        ];
+    }
+
+    private static readonly string[] SourceGroupKeys = ["page.heading.sourcesClinical", "page.heading.sourcesRegulatory", "page.heading.sourcesCuration"];
+
+    /// <summary>The issuers of the options, in store order: the columns of the untried-options table.</summary>
+    public static IReadOnlyList<string> Issuers(IEnumerable<ConventionalOption> options) => [.. options.Select(o => o.Issuer).Distinct(StringComparer.Ordinal)];
+
+    /// <summary>A number as the page prints it: invariant, at most two decimals, a real minus sign.</summary>
+    public static string Number(double value) =>
+        value.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture).Replace("-", "\u2212", StringComparison.Ordinal);
 
     /// <summary>Links for a source: DOI, PubMed and the canonical URL, each once.</summary>
     public static IReadOnlyList<(string Label, string Url)> Links(Source source)
