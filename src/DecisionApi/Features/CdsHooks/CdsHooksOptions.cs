@@ -87,6 +87,12 @@ public sealed class CdsAuthenticationOptions
 
     /// <summary>Tolerance for exp / iat / nbf, in seconds.</summary>
     public int ClockSkewSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Longest token lifetime accepted, in seconds: <c>exp - iat</c>, and <c>exp</c> ahead of now (plus the skew), may be no
+    /// more. The CDS Hooks specification asks for short-lived tokens; 5 minutes by default.
+    /// </summary>
+    public int MaxLifetimeSeconds { get; set; } = 300;
 }
 
 /// <summary>One trusted CDS client (EHR).</summary>
