@@ -1,11 +1,9 @@
 using System.Text.Json.Serialization;
-using DecisionApi.Features.About;
-using DecisionApi.Features.Catalog;
+using DecisionApi.Features;
 using DecisionApi.Features.CdsHooks;
 using DecisionApi.Features.CdsHooks.Security;
 using DecisionApi.Features.Evaluations;
 using DecisionApi.Features.Health;
-using DecisionApi.Features.Summary;
 using DecisionApi.Infrastructure;
 using FluentValidation;
 using Microsoft.Extensions.Options;
@@ -68,6 +66,8 @@ builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = 
         _ => null,
     };
 });
+// Asked last: an error is written as problem+json even when the request's Accept excludes JSON.
+builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddHealthChecks().AddCheck<RuleStoreHealthCheck>("ruleStore", tags: [HealthEndpoints.ReadyTag]);
 builder.Services.AddDecisionApiOpenApi();
@@ -79,7 +79,7 @@ builder.Services.AddSingleton<FeedbackLog>();
 // A redirect could lead off the allowlisted FHIR server, so none is followed.
 builder.Services.AddHttpClient(PrefetchResolver.HttpClientName)
     .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(3) });
-builder.Services.AddCdsHooksSecurity();
+builder.Services.AddDecisionApiAuthentication().AddCdsHooksJwt();
 builder.Services.AddCors(options => options.AddPolicy(CdsHooksEndpoints.CorsPolicy, policy => policy
     .WithOrigins([.. builder.Configuration.GetSection("CdsHooks:AllowedOrigins").Get<string[]>() ?? []])
     .WithMethods("GET", "POST", "OPTIONS")
@@ -103,9 +103,16 @@ builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
 var app = builder.Build();
 
-if (ApiKeyMiddleware.Problem(app.Services.GetRequiredService<IOptions<ApiKeyOptions>>().Value) is { } keyProblem)
+if (ApiKeyOptions.Problem(app.Services.GetRequiredService<IOptions<ApiKeyOptions>>().Value) is { } keyProblem)
 {
     StartupLog.ConfigurationUnusable(app.Logger, keyProblem);
+    await app.DisposeAsync();
+    return 1;
+}
+
+if (app.Services.GetRequiredService<IOptions<CdsHooksOptions>>().Value.Problem(app.Environment.IsDevelopment()) is { } urlProblem)
+{
+    StartupLog.ConfigurationUnusable(app.Logger, urlProblem);
     await app.DisposeAsync();
     return 1;
 }
@@ -120,11 +127,15 @@ if (!app.Environment.IsDevelopment())
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// Who may call, how often and how large a body: declared on the route groups (ApiRoutes, CdsHooksEndpoints), applied
+// here. Authentication runs before the limiter, so the limiter partitions by the authenticated client; authorization
+// after it, so refused callers are limited too (by address, in the smaller anonymous budget).
 app.UseMiddleware<RequestBodyLimitMiddleware>();
-app.UseMiddleware<ApiKeyMiddleware>();
-app.UseRateLimiter();
-app.UseMiddleware<ContentTypeMiddleware>();
 app.UseCors();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
+app.UseMiddleware<ContentTypeMiddleware>();
 
 // The OpenAPI document and Swagger UI live under /swagger; their middleware is not asked on every API call.
 app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase), swagger =>
@@ -136,14 +147,7 @@ app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger", Strin
         options.DocumentTitle = "DecisionApi";
     });
 });
-app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
-
-app.MapEvaluations();
-app.MapCatalog();
-app.MapAbout();
-app.MapHealth();
-app.MapCdsHooks();
-app.MapSummary();
+app.MapDecisionApi();
 
 var storeStartup = app.Services.GetRequiredService<StoreStartup>();
 try

@@ -48,11 +48,15 @@ public sealed class AnswerMemo(long budgetBytes, TimeProvider? clock = null)
     /// <summary>How many keys asked once are remembered (their keys only) before that list starts again.</summary>
     public const int SeenOnceLimit = 8192;
 
+    /// <summary>How many bytes of keys asked once are remembered before that list starts again (long keys count in full).</summary>
+    public const long SeenOnceByteLimit = 1024 * 1024;
+
     private readonly ConcurrentDictionary<string, EncodedAnswer> entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> seenOnce = new(StringComparer.Ordinal);
     private long bytes;
     private volatile bool full;
     private int seenCount;
+    private long seenBytes;
 
     public bool Enabled => budgetBytes > 0;
 
@@ -61,6 +65,9 @@ public sealed class AnswerMemo(long budgetBytes, TimeProvider? clock = null)
 
     /// <summary>Bytes held now (bodies and keys), never more than the budget plus the answers being added at this moment.</summary>
     public long Bytes => Volatile.Read(ref bytes);
+
+    /// <summary>Bytes of the keys remembered as asked once (bounded by <see cref="SeenOnceByteLimit"/> plus one key).</summary>
+    public long SeenOnceBytes => Interlocked.Read(ref seenBytes);
 
     public bool TryGet(string key, out EncodedAnswer answer) => entries.TryGetValue(key, out answer!);
 
@@ -74,23 +81,28 @@ public sealed class AnswerMemo(long budgetBytes, TimeProvider? clock = null)
         if (seenOnce.TryRemove(key, out _))
         {
             Interlocked.Decrement(ref seenCount);
+            Interlocked.Add(ref seenBytes, -KeyBytes(key));
             return true;
         }
 
         // A counter of its own: ConcurrentDictionary.Count takes every lock of the dictionary.
-        if (Volatile.Read(ref seenCount) >= SeenOnceLimit)
+        if (Volatile.Read(ref seenCount) >= SeenOnceLimit || Interlocked.Read(ref seenBytes) >= SeenOnceByteLimit)
         {
             seenOnce.Clear();
             Interlocked.Exchange(ref seenCount, 0);
+            Interlocked.Exchange(ref seenBytes, 0);
         }
 
-        if (seenOnce.TryAdd(key, 0))
+        if (KeyBytes(key) <= SeenOnceByteLimit && seenOnce.TryAdd(key, 0))
         {
             Interlocked.Increment(ref seenCount);
+            Interlocked.Add(ref seenBytes, KeyBytes(key));
         }
 
         return false;
     }
+
+    private static long KeyBytes(string key) => (2L * key.Length) + 64;
 
     public void Add(string key, EncodedAnswer answer)
     {

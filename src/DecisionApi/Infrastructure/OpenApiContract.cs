@@ -197,9 +197,19 @@ public sealed class OpenApiContractFilter(LiveRuleStore live, IOptions<CdsHooksO
         var scheme = isCds ? CdsJwtScheme : ApiKeyScheme;
         operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, document)] = [] }];
         var (media, body) = isCds ? (Fhir, "OperationOutcome") : (Problem, "ProblemDetails");
-        operation.Responses["401"] = Response(document, isCds
-            ? "The CDS Hooks JWT is missing, invalid, expired, replayed, or not signed by a registered EHR."
-            : "The X-Api-Key header is missing or not a configured key.", isCds ? Fhir : Problem, body);
+        // Documented as sent: CDS Hooks 2.0 answers a refused JWT with a bare 401 and no body; REST with problem+json.
+        var unauthorized = isCds
+            ? new OpenApiResponse { Description = "The CDS Hooks JWT is missing, invalid, expired, longer-lived than the cap, replayed, or not signed by a registered EHR. No body (as CDS Hooks 2.0 specifies)." }
+            : Response(document, "The X-Api-Key header is missing or not a configured key.", Problem, body);
+        unauthorized.Headers = new Dictionary<string, IOpenApiHeader>
+        {
+            ["WWW-Authenticate"] = new OpenApiHeader
+            {
+                Description = "The authentication scheme to use.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create(isCds ? "Bearer" : "ApiKey header=\"X-Api-Key\"")!] },
+            },
+        };
+        operation.Responses["401"] = unauthorized;
         var tooMany = Response(document, "Too many requests from this client: wait the seconds in Retry-After.", media, body);
         tooMany.Headers = new Dictionary<string, IOpenApiHeader>
         {

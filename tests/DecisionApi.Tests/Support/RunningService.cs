@@ -42,6 +42,7 @@ public sealed partial class RunningService : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(RepositoryPaths.ServiceAssembly)!,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["CdsHooks__PublicBaseUrl"] = "https://cds.example.org";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

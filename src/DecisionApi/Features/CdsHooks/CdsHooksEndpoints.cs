@@ -20,10 +20,12 @@ public static partial class CdsHooksEndpoints
 
     public static IEndpointRouteBuilder MapCdsHooks(this IEndpointRouteBuilder routes)
     {
+        var settings = routes.ServiceProvider.GetRequiredService<IOptions<CdsHooksOptions>>().Value;
+        var authenticationOn = CdsJwtAuthenticationHandler.IsAuthenticationEnabled(settings, routes.ServiceProvider.GetRequiredService<IHostEnvironment>());
         var group = routes.MapGroup("/cds-services")
             .WithTags("CDS Hooks")
             .RequireCors(CorsPolicy)
-            .AddEndpointFilter<CdsJwtFilter>();
+            .ClinicalApi(CdsJwtAuthenticationHandler.SchemeName, authenticationOn, settings.BodyLimitBytes);
 
         group.MapGet("", Discover)
             .WithName("CdsDiscovery")
@@ -149,7 +151,7 @@ public static partial class CdsHooksEndpoints
             var language = settings.Language is { } configured
                 ? RequestLanguage.Negotiate(configured)
                 : RequestLanguage.Negotiate(request.Headers.AcceptLanguage.ToString());
-            var baseUrl = BaseUrl(request);
+            var baseUrl = BaseUrl(request, settings);
             var version = engine.Snapshot.Version;
             var memo = engine.CardAnswers;
             if (!memo.Enabled)
@@ -253,8 +255,13 @@ public static partial class CdsHooksEndpoints
 
     private static IResult Invalid(string diagnostics) => OperationOutcome.Result(StatusCodes.Status400BadRequest, "invalid", diagnostics);
 
-    /// <summary>This service's URL as the caller reached it: scheme, host and path base.</summary>
-    private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
+    /// <summary>
+    /// This service's configured URL (<c>CdsHooks:PublicBaseUrl</c>, required outside Development); only in Development
+    /// without it, the URL as the caller reached it. The card's link and its memo key never take a host from a request
+    /// otherwise.
+    /// </summary>
+    private static string BaseUrl(HttpRequest request, CdsHooksOptions settings) =>
+        string.IsNullOrWhiteSpace(settings.PublicBaseUrl) ? $"{request.Scheme}://{request.Host}{request.PathBase}" : settings.PublicBaseUrl.Trim().TrimEnd('/');
 
     private static string Truncate(string value) => value.Length <= 60 ? value : value[..60] + "…";
 
