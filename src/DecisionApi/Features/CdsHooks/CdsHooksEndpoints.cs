@@ -111,6 +111,19 @@ public static partial class CdsHooksEndpoints
                 return Invalid($"Service '{Truncate(id)}' does not offer the hook '{Truncate(hook)}'; see GET /cds-services.");
             }
 
+            // Every hook's context names the patient (CDS Hooks 2.0); only that patient's resources are ever read, so a
+            // call without it, or whose prefetched Patient is someone else, is refused.
+            if (context.Text("patientId") is not { Length: > 0 } patientId)
+            {
+                return Invalid("The context needs a 'patientId' string.");
+            }
+
+            if (root.Property("prefetch")?.Property("patient") is { ValueKind: JsonValueKind.Object } sentPatient
+                && sentPatient.Is("resourceType", "Patient") && sentPatient.Text("id") is { } sentId && sentId != patientId)
+            {
+                return Invalid("The prefetched Patient is not the patient in context.patientId.");
+            }
+
             if (hook != PatientView)
             {
                 if (context.Property("draftOrders") is not { ValueKind: JsonValueKind.Object } draftOrders)
