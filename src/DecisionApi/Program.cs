@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using DecisionApi.Features;
+using DecisionApi.Features.Documentation;
 using DecisionApi.Features.CdsHooks;
 using DecisionApi.Features.CdsHooks.Security;
 using DecisionApi.Features.Evaluations;
@@ -39,15 +40,9 @@ builder.Services.AddSingleton<LiveRuleStore>();
 builder.Services.AddScoped(sp => sp.GetRequiredService<LiveRuleStore>().Current);
 builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Snapshot);
 builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Evaluator);
-builder.Services.AddScoped<IValidator<EvaluationRequest>>(sp => sp.GetRequiredService<RuleStoreEngine>().Validator);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Codes);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Templates);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Resolver);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Recogniser);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Reader);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Orders);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Composer);
-builder.Services.AddSingleton<RequestFieldCatalog>();
+// Each feature registers its own services and the parts it builds from each rule store.
+builder.Services.AddEvaluations();
+builder.Services.AddCdsHooks(builder.Configuration);
 // Server-rendered HTML for the evidence summary page (RazorComponentResult; no interactivity, no script).
 builder.Services.AddRazorComponents();
 
@@ -73,17 +68,8 @@ builder.Services.AddHealthChecks().AddCheck<RuleStoreHealthCheck>("ruleStore", t
 builder.Services.AddDecisionApiOpenApi();
 builder.AddDecisionApiTelemetry();
 
-builder.Services.AddOptions<CdsHooksOptions>().BindConfiguration(CdsHooksOptions.SectionName);
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<FeedbackLog>();
-// A redirect could lead off the allowlisted FHIR server, so none is followed.
-builder.Services.AddHttpClient(PrefetchResolver.HttpClientName)
-    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(3) });
 builder.Services.AddDecisionApiAuthentication().AddCdsHooksJwt();
-builder.Services.AddCors(options => options.AddPolicy(CdsHooksEndpoints.CorsPolicy, policy => policy
-    .WithOrigins([.. builder.Configuration.GetSection("CdsHooks:AllowedOrigins").Get<string[]>() ?? []])
-    .WithMethods("GET", "POST", "OPTIONS")
-    .WithHeaders("Authorization", "Content-Type")));
 
 // In production (Logging:Console:FormatterName = compact) the console logger is replaced by the batched compact sink:
 // the same lines, a fraction of the cost per request.

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using DecisionApi.Features.CdsHooks;
 using DecisionApi.RuleStore.Content;
 using DecisionApi.RuleStore.Evaluation;
 
@@ -143,34 +142,8 @@ public static class AnswerKey
     public static string ForEvaluation(PatientProfile profile, Language language) =>
         Append(new StringBuilder(96), profile).Append('|').Append(language == Language.Zh ? "zh" : "en").ToString();
 
-    /// <summary>A card's inputs: the chart's profile, what it could not provide and what it documents, the hook's card kind, the language and the base URL of the link.</summary>
-    public static string ForCard(
-        PatientProfile profile, IReadOnlyList<(string Key, string? What)> unknowns, IReadOnlyList<RecognisedTreatment> recognised,
-        bool patientView, Language language, string baseUrl)
-    {
-        ArgumentNullException.ThrowIfNull(unknowns);
-        ArgumentNullException.ThrowIfNull(recognised);
-        var key = Append(new StringBuilder(192), profile).Append('|').Append(language == Language.Zh ? "zh" : "en").Append(patientView ? "|pv|" : "|order|");
-        foreach (var (name, what) in unknowns)
-        {
-            Text(key, name).Append(':');
-            Text(key, what).Append(';');
-        }
-
-        key.Append('|');
-        foreach (var found in recognised)
-        {
-            Text(key, found.Treatment).Append(':').Append((int)found.By).Append(':');
-            Text(key, found.Code).Append(':');
-            Text(key, found.Term).Append(':');
-            Text(key, found.TopicalTerm).Append(';');
-        }
-
-        key.Append('|');
-        return Text(key, baseUrl).ToString();
-    }
-
-    private static StringBuilder Append(StringBuilder key, PatientProfile profile)
+    /// <summary>Appends the profile's fields, each in a form that cannot run into the next.</summary>
+    public static StringBuilder Append(StringBuilder key, PatientProfile profile)
     {
         ArgumentNullException.ThrowIfNull(profile);
         Number(key, profile.Age).Append('|');
@@ -209,7 +182,7 @@ public static class AnswerKey
         return key.Append(']');
     }
 
-    // Length-prefixed, so no value (a host name, a chart term) can imitate a separator; null is "~".
-    private static StringBuilder Text(StringBuilder key, string? value) =>
+    /// <summary>Appends a value length-prefixed, so no value (a host name, a chart term) can imitate a separator; null is "~".</summary>
+    public static StringBuilder Text(StringBuilder key, string? value) =>
         value is null ? key.Append('~') : key.Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append('"').Append(value);
 }

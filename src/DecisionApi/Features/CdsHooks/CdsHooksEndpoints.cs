@@ -21,7 +21,7 @@ public static partial class CdsHooksEndpoints
     public static IEndpointRouteBuilder MapCdsHooks(this IEndpointRouteBuilder routes)
     {
         var settings = routes.ServiceProvider.GetRequiredService<IOptions<CdsHooksOptions>>().Value;
-        var authenticationOn = CdsJwtAuthenticationHandler.IsAuthenticationEnabled(settings, routes.ServiceProvider.GetRequiredService<IHostEnvironment>());
+        var authenticationOn = CdsHooksServices.AuthenticationOn(routes.ServiceProvider);
         var group = routes.MapGroup("/cds-services")
             .WithTags("CDS Hooks")
             .RequireCors(CorsPolicy)
@@ -82,9 +82,10 @@ public static partial class CdsHooksEndpoints
     public static async Task<IResult> CallAsync(
         string id, HttpRequest request, IOptions<CdsHooksOptions> options, RuleStoreEngine engine, IOptions<JsonOptions> json, ILogger<CdsResponse> logger)
     {
-        var prefetchResolver = engine.Resolver;
-        var chartReader = engine.Reader;
-        var orders = engine.Orders;
+        var prefetchResolver = engine.Get<PrefetchResolver>();
+        var chartReader = engine.Get<ChartReader>();
+        var orders = engine.Get<OrderMatcher>();
+        var composer = engine.Get<CardComposer>();
         var settings = options.Value;
         var serviceHooks = settings.HooksFor(id);
         if (serviceHooks.Count == 0)
@@ -171,12 +172,12 @@ public static partial class CdsHooksEndpoints
             {
                 var result = engine.Evaluator.Evaluate(chart.Profile, language, withTrace: false);
                 Audit(logger, hook, result.Assessment.Category, version, result.AuditRules);
-                return TypedResults.Ok(new CdsResponse([engine.Composer.Compose(result, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised)]));
+                return TypedResults.Ok(new CdsResponse([composer.Compose(result, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised)]));
             }
 
             // The card is a pure function of the chart's reading, the hook's card kind, the language and the link's base
             // URL; only its uuid is new on every answer (JsonAnswer.Write).
-            var key = AnswerKey.ForCard(chart.Profile, chart.Unknowns, chart.Recognised, hook == PatientView, language, baseUrl);
+            var key = CardAnswerKey.ForCard(chart.Profile, chart.Unknowns, chart.Recognised, hook == PatientView, language, baseUrl);
             if (memo.TryGet(key, out var encoded))
             {
                 Audit(logger, hook, encoded.Category, version, encoded.AuditRules);
@@ -184,7 +185,7 @@ public static partial class CdsHooksEndpoints
             }
 
             var evaluated = engine.Evaluator.Evaluate(chart.Profile, language, withTrace: false);
-            var composed = engine.Composer.Compose(evaluated, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised);
+            var composed = composer.Compose(evaluated, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised);
             Audit(logger, hook, evaluated.Assessment.Category, version, evaluated.AuditRules);
             if (!memo.ShouldKeep(key))
             {

@@ -1,8 +1,9 @@
 using System.Text.Json.Nodes;
+using DecisionApi.Infrastructure;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
-namespace DecisionApi.Infrastructure;
+namespace DecisionApi.Features.Documentation;
 
 public static class OpenApiSetup
 {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DecisionApi.Features.CdsHooks;
+using DecisionApi.Infrastructure;
 using DecisionApi.RuleStore;
 using DecisionApi.RuleStore.Content;
 using DecisionApi.RuleStore.Evaluation;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
-namespace DecisionApi.Infrastructure;
+namespace DecisionApi.Features.Documentation;
 
 /// <summary>
 /// Makes the document say what the API enforces: security schemes per operation, the error responses every operation
