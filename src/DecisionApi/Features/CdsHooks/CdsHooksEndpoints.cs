@@ -277,7 +277,12 @@ public static partial class CdsHooksEndpoints
     private static string BaseUrl(HttpRequest request, CdsHooksOptions settings) =>
         string.IsNullOrWhiteSpace(settings.PublicBaseUrl) ? $"{request.Scheme}://{request.Host}{request.PathBase}" : settings.PublicBaseUrl.Trim().TrimEnd('/');
 
-    private static string Truncate(string value) => value.Length <= 60 ? value : value[..60] + "…";
+    /// <summary>
+    /// Input is echoed in an error only when it looks like a code (letters, digits, '.', '_', '-'; at most 64): anything
+    /// else (markup, control or bidi characters, long text) is not quoted back.
+    /// </summary>
+    private static string Truncate(string value) =>
+        value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') ? value : "(not shown)";
 
     [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "audit cds-card hook={Hook} assessment={Assessment} store={StoreVersion} rules={Rules}")]
     private static partial void LogCard(ILogger logger, string hook, string assessment, string storeVersion, string rules);

@@ -6,7 +6,7 @@ namespace DecisionApi.Features.CdsHooks;
 public static class CdsHooksServices
 {
     /// <summary>
-    /// The CDS Hooks feature's services: its settings, the feedback log, the FHIR <see cref="HttpClient"/> (no redirects:
+    /// The CDS Hooks feature's services: its settings, its error writer (OperationOutcome), the feedback log, the FHIR <see cref="HttpClient"/> (no redirects:
     /// one could lead off the allowlisted server), the CORS policy, and the parts built from each rule store
     /// (<see cref="StoreBound"/>): code map, prefetch templates and resolver, treatment recogniser, chart reader, order
     /// matcher and card composer. The JWT scheme is added on the authentication builder (<c>AddCdsHooksJwt</c>).
@@ -15,6 +15,9 @@ public static class CdsHooksServices
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<CdsHooksOptions>().BindConfiguration(CdsHooksOptions.SectionName);
+        // Asked before the default writer (register this before AddDecisionApiProblems): errors under /cds-services are
+        // FHIR OperationOutcomes.
+        services.AddSingleton<IProblemDetailsWriter, CdsProblemWriter>();
         services.AddSingleton<FeedbackLog>();
         services.AddHttpClient(PrefetchResolver.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(3) });
