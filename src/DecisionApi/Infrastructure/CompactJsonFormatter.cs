@@ -58,7 +58,8 @@ public static class CompactJsonFormatter
 
         if (exception is not null)
         {
-            json.WriteString("exception", exception.ToString());
+            // A stack trace only at Error and above (Kestrel's BadRequests at Debug carry one for every bad request).
+            json.WriteString("exception", level >= LogLevel.Error ? exception.ToString() : exception.GetType().FullName + ": " + exception.Message);
         }
 
         json.WriteEndObject();

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DecisionApi.Tests.Hardening;
 
@@ -42,5 +43,36 @@ public sealed class ArchitectureTests(CdsHooksFactory factory) : IClassFixture<C
             endpoint.Metadata.GetMetadata<CacheControlMetadata>()?.Value.Should().Be("no-store", name);
             endpoint.Metadata.GetMetadata<CacheControlMetadata>().Should().NotBeNull(name);
         }
+    }
+}
+
+/// <summary>Issue #22, minor item: no stack trace below Error (Kestrel's BadRequests category logs at Debug).</summary>
+public sealed class LogStackTraceTests
+{
+    [Theory]
+    [InlineData(LogLevel.Debug, false)]
+    [InlineData(LogLevel.Warning, false)]
+    [InlineData(LogLevel.Error, true)]
+    public void Stack_traces_are_written_only_at_error_and_above(LogLevel level, bool withTrace)
+    {
+        Exception thrown;
+        try
+        {
+            throw new InvalidOperationException("bad request line");
+        }
+        catch (InvalidOperationException exception)
+        {
+            thrown = exception;
+        }
+
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer, CompactJsonFormatter.WriterOptions))
+        {
+            CompactJsonFormatter.WriteEntry(json, level, "Microsoft.AspNetCore.Server.Kestrel.BadRequests", new EventId(17), "Bad request", thrown, (s, _) => s);
+        }
+
+        var line = System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+        line.Should().Contain("bad request line");
+        line.Contains("   at ", StringComparison.Ordinal).Should().Be(withTrace);
     }
 }
