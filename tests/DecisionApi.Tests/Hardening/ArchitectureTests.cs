@@ -76,3 +76,22 @@ public sealed class LogStackTraceTests
         line.Contains("   at ", StringComparison.Ordinal).Should().Be(withTrace);
     }
 }
+
+/// <summary>Issue #22, minor item: bidi and control characters never reach a log line raw.</summary>
+public sealed class LogBidiTests
+{
+    [Theory]
+    [InlineData("\u202e")]
+    [InlineData("\u2066")]
+    [InlineData("\u001b")]
+    public void Bidi_and_control_characters_are_escaped(string character)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new System.Text.Json.Utf8JsonWriter(buffer, CompactJsonFormatter.WriterOptions))
+        {
+            CompactJsonFormatter.WriteEntry(json, LogLevel.Warning, "Microsoft.AspNetCore.Test", new EventId(1), "value " + character + "evil", null, (s, _) => s);
+        }
+
+        System.Text.Encoding.UTF8.GetString(buffer.ToArray()).Should().NotContain(character);
+    }
+}
