@@ -27,7 +27,7 @@ NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 dotnet build src/DecisionApi -c Release -nologo -v q >/dev/null
 SERVICE_DIR=src/DecisionApi/bin/Release/net10.0
 for i in 0 1 2; do
-  (cd "$SERVICE_DIR" && exec env ASPNETCORE_ENVIRONMENT=Production CdsHooks__Authentication__Enabled=false RateLimiting__Enabled=false \
+  (cd "$SERVICE_DIR" && exec env ASPNETCORE_ENVIRONMENT=Production CdsHooks__PublicBaseUrl=http://127.0.0.1 CdsHooks__Authentication__Enabled=false RateLimiting__Enabled=false \
     ApiKeys__Keys__0__Name=load ApiKeys__Keys__0__Sha256="$LOAD_KEY_SHA256" \
     Logging__LogLevel__Default=Warning dotnet DecisionApi.dll --urls "http://127.0.0.1:${PORTS[$i]}" >"$WORK/instance$i.log" 2>&1) &
   PIDS+=($!)

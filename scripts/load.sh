@@ -98,7 +98,7 @@ wait_ready() { # port -> prints ms waited
 }
 
 # The service as in production (compact JSON logs to a file), with CDS JWT authentication off for the load.
-SERVICE_ENV=(ASPNETCORE_ENVIRONMENT=Production CdsHooks__Authentication__Enabled=false RateLimiting__Enabled=false
+SERVICE_ENV=(ASPNETCORE_ENVIRONMENT=Production CdsHooks__PublicBaseUrl=http://127.0.0.1 CdsHooks__Authentication__Enabled=false RateLimiting__Enabled=false
   ApiKeys__Keys__0__Name=load ApiKeys__Keys__0__Sha256="$LOAD_KEY_SHA256" Logging__LogLevel__Default="${SERVICE_LOG_LEVEL:-Information}")
 start_service() {
   (cd "$SERVICE_DIR" && exec env "${SERVICE_ENV[@]}" dotnet DecisionApi.dll --urls "http://127.0.0.1:$SERVICE_PORT" >"$WORK/service.log" 2>&1) &

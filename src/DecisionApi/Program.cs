@@ -1,13 +1,10 @@
-using System.Text.Json.Serialization;
-using DecisionApi.Features.About;
-using DecisionApi.Features.Catalog;
+using DecisionApi.Features;
 using DecisionApi.Features.CdsHooks;
 using DecisionApi.Features.CdsHooks.Security;
+using DecisionApi.Features.Documentation;
 using DecisionApi.Features.Evaluations;
 using DecisionApi.Features.Health;
-using DecisionApi.Features.Summary;
 using DecisionApi.Infrastructure;
-using FluentValidation;
 using Microsoft.Extensions.Options;
 
 // The content root (where appsettings.json is read) is the app's own folder, whatever the working directory, unless a
@@ -21,129 +18,40 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     ContentRootPath = contentRootGiven ? null : AppContext.BaseDirectory,
 });
 
-// Start-up: the rule store is read and verified on a worker thread from here on, while the host is built and starts
-// listening; StoreStartup takes it in once the server listens, and readiness waits for it.
-builder.Services.AddSingleton(StorePreload.Start(builder.Configuration));
+// 1. The rule store, served live, and the settings (Infrastructure/ServicePipeline).
+builder.Services.AddRuleStoreServing(builder.Configuration);
 
-builder.Services.AddOptions<RuleStoreOptions>().BindConfiguration(RuleStoreOptions.SectionName);
-builder.Services.AddOptions<EvaluationOptions>().BindConfiguration(EvaluationOptions.SectionName);
-builder.Services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.SectionName);
-builder.Services.AddOptions<AnswerMemoOptions>().BindConfiguration(AnswerMemoOptions.SectionName);
-builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.SectionName);
-builder.Services.AddDecisionApiRateLimiting(builder.Configuration);
-GracefulShutdown.AddGracefulShutdown(builder.Services, builder.Configuration);
-builder.Services.AddSingleton<StoreStartup>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<StoreStartup>());
-
-// The rule store is live (RuleStore:Watch): each request takes the serving engine once, when its scope starts, and
-// every store-derived service of that request comes from it.
-builder.Services.AddSingleton<LiveRuleStore>();
-builder.Services.AddScoped(sp => sp.GetRequiredService<LiveRuleStore>().Current);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Snapshot);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Evaluator);
-builder.Services.AddScoped<IValidator<EvaluationRequest>>(sp => sp.GetRequiredService<RuleStoreEngine>().Validator);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Codes);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Templates);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Resolver);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Recogniser);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Reader);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Orders);
-builder.Services.AddScoped(sp => sp.GetRequiredService<RuleStoreEngine>().Composer);
-builder.Services.AddSingleton<RequestFieldCatalog>();
-// Server-rendered HTML for the evidence summary page (RazorComponentResult; no interactivity, no script).
-builder.Services.AddRazorComponents();
-
-builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
-builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-// Asked before the default writer: errors under /cds-services are FHIR OperationOutcomes.
-builder.Services.AddSingleton<IProblemDetailsWriter, CdsProblemWriter>();
-builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-{
-    context.ProblemDetails.Extensions["traceId"] = context.HttpContext.TraceIdentifier;
-    context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
-    {
-        StatusCodes.Status404NotFound => "No resource at this address. The API is described at /swagger.",
-        StatusCodes.Status405MethodNotAllowed => "This address does not accept that method. The API is described at /swagger.",
-        StatusCodes.Status415UnsupportedMediaType => "Send the body as application/json.",
-        _ => null,
-    };
-});
-builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+// 2. The features, each with its own services and the parts it builds from each rule store.
+builder.Services.AddEvaluations();
+builder.Services.AddCdsHooks(builder.Configuration);
+builder.Services.AddRazorComponents(); // the evidence summary page (server-rendered, no script)
 builder.Services.AddHealthChecks().AddCheck<RuleStoreHealthCheck>("ruleStore", tags: [HealthEndpoints.ReadyTag]);
 builder.Services.AddDecisionApiOpenApi();
+
+// 3. Who may call and how often: authentication schemes per feature, the per-client rate limit (policies on the groups).
+builder.Services.AddDecisionApiAuthentication().AddCdsHooksJwt();
+builder.Services.AddDecisionApiRateLimiting(builder.Configuration);
+
+// 4. JSON, errors, logs and telemetry.
+builder.Services.ConfigureHttpJsonOptions(options => ApiJson.Configure(options.SerializerOptions));
+builder.Services.AddDecisionApiProblems();
+builder.AddDecisionApiLogging();
 builder.AddDecisionApiTelemetry();
-
-builder.Services.AddOptions<CdsHooksOptions>().BindConfiguration(CdsHooksOptions.SectionName);
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<FeedbackLog>();
-// A redirect could lead off the allowlisted FHIR server, so none is followed.
-builder.Services.AddHttpClient(PrefetchResolver.HttpClientName)
-    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(3) });
-builder.Services.AddCdsHooksSecurity();
-builder.Services.AddCors(options => options.AddPolicy(CdsHooksEndpoints.CorsPolicy, policy => policy
-    .WithOrigins([.. builder.Configuration.GetSection("CdsHooks:AllowedOrigins").Get<string[]>() ?? []])
-    .WithMethods("GET", "POST", "OPTIONS")
-    .WithHeaders("Authorization", "Content-Type")));
-
-// In production (Logging:Console:FormatterName = compact) the console logger is replaced by the batched compact sink:
-// the same lines, a fraction of the cost per request.
-if (builder.Configuration["Logging:Console:FormatterName"] == CompactJsonFormatter.Name)
-{
-    foreach (var console in builder.Services.Where(d => d.ServiceType == typeof(ILoggerProvider)
-        && d.ImplementationType == typeof(Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider)).ToList())
-    {
-        builder.Services.Remove(console);
-    }
-
-    builder.Services.AddSingleton<ILoggerProvider, CompactJsonLoggerProvider>();
-}
-
-// No "Server: Kestrel" banner.
-builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
 
 var app = builder.Build();
 
-if (ApiKeyMiddleware.Problem(app.Services.GetRequiredService<IOptions<ApiKeyOptions>>().Value) is { } keyProblem)
+// 5. Configuration that cannot work stops the service with one line.
+if ((app.ConfigurationProblem() ?? app.Services.GetRequiredService<IOptions<CdsHooksOptions>>().Value.Problem(app.Environment.IsDevelopment())) is { } problem)
 {
-    StartupLog.ConfigurationUnusable(app.Logger, keyProblem);
+    StartupLog.ConfigurationUnusable(app.Logger, problem);
     await app.DisposeAsync();
     return 1;
 }
 
-// The request log is outermost, so it records the status actually sent (a 500 from the exception handler included).
-app.UseMiddleware<RequestLogMiddleware>();
-app.UseMiddleware<ResponseHeadersMiddleware>();
-if (!app.Environment.IsDevelopment())
-{
-    app.UseHsts();
-}
-
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseMiddleware<RequestBodyLimitMiddleware>();
-app.UseMiddleware<ApiKeyMiddleware>();
-app.UseRateLimiter();
-app.UseMiddleware<ContentTypeMiddleware>();
-app.UseCors();
-
-// The OpenAPI document and Swagger UI live under /swagger; their middleware is not asked on every API call.
-app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase), swagger =>
-{
-    swagger.UseSwagger();
-    swagger.UseSwaggerUI(options =>
-    {
-        options.SwaggerEndpoint($"/swagger/{OpenApiSetup.DocumentName}/swagger.json", "DecisionApi v1");
-        options.DocumentTitle = "DecisionApi";
-    });
-});
-app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
-
-app.MapEvaluations();
-app.MapCatalog();
-app.MapAbout();
-app.MapHealth();
-app.MapCdsHooks();
-app.MapSummary();
+// 6. The middleware, the documentation and the routes (each group declaring its policy).
+app.UseDecisionApiPipeline();
+app.UseDecisionApiDocumentation();
+app.MapDecisionApi();
 
 var storeStartup = app.Services.GetRequiredService<StoreStartup>();
 try

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using DecisionApi.Features.CdsHooks;
 using DecisionApi.RuleStore.Content;
 using DecisionApi.RuleStore.Evaluation;
 
@@ -48,11 +47,15 @@ public sealed class AnswerMemo(long budgetBytes, TimeProvider? clock = null)
     /// <summary>How many keys asked once are remembered (their keys only) before that list starts again.</summary>
     public const int SeenOnceLimit = 8192;
 
+    /// <summary>How many bytes of keys asked once are remembered before that list starts again (long keys count in full).</summary>
+    public const long SeenOnceByteLimit = 1024 * 1024;
+
     private readonly ConcurrentDictionary<string, EncodedAnswer> entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> seenOnce = new(StringComparer.Ordinal);
     private long bytes;
     private volatile bool full;
     private int seenCount;
+    private long seenBytes;
 
     public bool Enabled => budgetBytes > 0;
 
@@ -61,6 +64,9 @@ public sealed class AnswerMemo(long budgetBytes, TimeProvider? clock = null)
 
     /// <summary>Bytes held now (bodies and keys), never more than the budget plus the answers being added at this moment.</summary>
     public long Bytes => Volatile.Read(ref bytes);
+
+    /// <summary>Bytes of the keys remembered as asked once (bounded by <see cref="SeenOnceByteLimit"/> plus one key).</summary>
+    public long SeenOnceBytes => Interlocked.Read(ref seenBytes);
 
     public bool TryGet(string key, out EncodedAnswer answer) => entries.TryGetValue(key, out answer!);
 
@@ -74,23 +80,28 @@ public sealed class AnswerMemo(long budgetBytes, TimeProvider? clock = null)
         if (seenOnce.TryRemove(key, out _))
         {
             Interlocked.Decrement(ref seenCount);
+            Interlocked.Add(ref seenBytes, -KeyBytes(key));
             return true;
         }
 
         // A counter of its own: ConcurrentDictionary.Count takes every lock of the dictionary.
-        if (Volatile.Read(ref seenCount) >= SeenOnceLimit)
+        if (Volatile.Read(ref seenCount) >= SeenOnceLimit || Interlocked.Read(ref seenBytes) >= SeenOnceByteLimit)
         {
             seenOnce.Clear();
             Interlocked.Exchange(ref seenCount, 0);
+            Interlocked.Exchange(ref seenBytes, 0);
         }
 
-        if (seenOnce.TryAdd(key, 0))
+        if (KeyBytes(key) <= SeenOnceByteLimit && seenOnce.TryAdd(key, 0))
         {
             Interlocked.Increment(ref seenCount);
+            Interlocked.Add(ref seenBytes, KeyBytes(key));
         }
 
         return false;
     }
+
+    private static long KeyBytes(string key) => (2L * key.Length) + 64;
 
     public void Add(string key, EncodedAnswer answer)
     {
@@ -131,34 +142,8 @@ public static class AnswerKey
     public static string ForEvaluation(PatientProfile profile, Language language) =>
         Append(new StringBuilder(96), profile).Append('|').Append(language == Language.Zh ? "zh" : "en").ToString();
 
-    /// <summary>A card's inputs: the chart's profile, what it could not provide and what it documents, the hook's card kind, the language and the base URL of the link.</summary>
-    public static string ForCard(
-        PatientProfile profile, IReadOnlyList<(string Key, string? What)> unknowns, IReadOnlyList<RecognisedTreatment> recognised,
-        bool patientView, Language language, string baseUrl)
-    {
-        ArgumentNullException.ThrowIfNull(unknowns);
-        ArgumentNullException.ThrowIfNull(recognised);
-        var key = Append(new StringBuilder(192), profile).Append('|').Append(language == Language.Zh ? "zh" : "en").Append(patientView ? "|pv|" : "|order|");
-        foreach (var (name, what) in unknowns)
-        {
-            Text(key, name).Append(':');
-            Text(key, what).Append(';');
-        }
-
-        key.Append('|');
-        foreach (var found in recognised)
-        {
-            Text(key, found.Treatment).Append(':').Append((int)found.By).Append(':');
-            Text(key, found.Code).Append(':');
-            Text(key, found.Term).Append(':');
-            Text(key, found.TopicalTerm).Append(';');
-        }
-
-        key.Append('|');
-        return Text(key, baseUrl).ToString();
-    }
-
-    private static StringBuilder Append(StringBuilder key, PatientProfile profile)
+    /// <summary>Appends the profile's fields, each in a form that cannot run into the next.</summary>
+    public static StringBuilder Append(StringBuilder key, PatientProfile profile)
     {
         ArgumentNullException.ThrowIfNull(profile);
         Number(key, profile.Age).Append('|');
@@ -198,7 +183,7 @@ public static class AnswerKey
         return key.Append(']');
     }
 
-    // Length-prefixed, so no value (a host name, a chart term) can imitate a separator; null is "~".
-    private static StringBuilder Text(StringBuilder key, string? value) =>
+    /// <summary>Appends a value length-prefixed, so no value (a host name, a chart term) can imitate a separator; null is "~".</summary>
+    public static StringBuilder Text(StringBuilder key, string? value) =>
         value is null ? key.Append('~') : key.Append(value.Length.ToString(CultureInfo.InvariantCulture)).Append('"').Append(value);
 }

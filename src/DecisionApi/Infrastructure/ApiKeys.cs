@@ -1,6 +1,10 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace DecisionApi.Infrastructure;
 
@@ -16,42 +20,6 @@ public sealed class ApiKeyOptions
     public bool? Enabled { get; set; }
 
     public IList<ApiKeyEntry> Keys { get; } = [];
-}
-
-public sealed class ApiKeyEntry
-{
-    public string Name { get; set; } = "";
-
-    public string Sha256 { get; set; } = "";
-}
-
-/// <summary>
-/// Requires <c>X-Api-Key</c> on <c>/v1/*</c> when keys are on: the key's SHA-256 is compared with every configured hash
-/// in constant time; a match names the client for the request log and the rate limiter. Missing or wrong: 401
-/// problem+json. Health, the OpenAPI document, Swagger UI, the evidence page and CDS Hooks (its own JWTs) need no key.
-/// With keys on and none configured, every <c>/v1</c> call is refused (and the start-up log says so).
-/// </summary>
-public sealed partial class ApiKeyMiddleware
-{
-    public const string HeaderName = "X-Api-Key";
-
-    private readonly RequestDelegate next;
-    private readonly IProblemDetailsService problems;
-    private readonly bool enabled;
-    private readonly (string Name, byte[] Hash)[] keys;
-
-    public ApiKeyMiddleware(RequestDelegate next, IOptions<ApiKeyOptions> options, IHostEnvironment environment, IProblemDetailsService problems, ILogger<ApiKeyMiddleware> logger)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        this.next = next;
-        this.problems = problems;
-        enabled = IsEnabled(options.Value, environment);
-        keys = [.. options.Value.Keys.Select(k => (k.Name, Hash: Parse(k)))];
-        if (enabled && keys.Length == 0)
-        {
-            LogNoKeys(logger);
-        }
-    }
 
     public static bool IsEnabled(ApiKeyOptions options, IHostEnvironment environment)
     {
@@ -68,40 +36,40 @@ public sealed partial class ApiKeyMiddleware
         return bad is null ? null
             : $"ApiKeys: each key needs a Name and a Sha256 of 64 hex digits (the SHA-256 of the key, not the key); the key named '{bad.Name}' does not.";
     }
+}
 
-    /// <summary>The configured hash as bytes (checked at start-up by <see cref="Problem"/>).</summary>
-    private static byte[] Parse(ApiKeyEntry entry)
+public sealed class ApiKeyEntry
+{
+    public string Name { get; set; } = "";
+
+    public string Sha256 { get; set; } = "";
+}
+
+/// <summary>
+/// The configured API keys, read once: whether keys are on, and the name of the key a header holds (the key's SHA-256
+/// compared with every configured hash in constant time). Logs once when keys are on and none is configured.
+/// </summary>
+public sealed partial class ApiKeyRing
+{
+    public const string HeaderName = "X-Api-Key";
+
+    private readonly (string Name, byte[] Hash)[] keys;
+
+    public ApiKeyRing(IOptions<ApiKeyOptions> options, IHostEnvironment environment, ILogger<ApiKeyRing> logger)
     {
-        return Convert.FromHexString(entry.Sha256);
+        ArgumentNullException.ThrowIfNull(options);
+        Enabled = ApiKeyOptions.IsEnabled(options.Value, environment);
+        keys = [.. options.Value.Keys.Select(k => (k.Name, Hash: Convert.FromHexString(k.Sha256)))];
+        if (Enabled && keys.Length == 0)
+        {
+            LogNoKeys(logger);
+        }
     }
 
-    public Task InvokeAsync(HttpContext context)
-    {
-        if (!enabled || !context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase))
-        {
-            return next(context);
-        }
+    public bool Enabled { get; }
 
-        if (Match(context.Request.Headers[HeaderName]) is { } name)
-        {
-            context.Items[RequestLogMiddleware.ClientItemKey] = name;
-            return next(context);
-        }
-
-        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-        return problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status401Unauthorized,
-                Title = "API key required",
-                Detail = $"Send a valid key in the {HeaderName} header.",
-            },
-        }).AsTask();
-    }
-
-    private string? Match(Microsoft.Extensions.Primitives.StringValues header)
+    /// <summary>The name of the configured key in <paramref name="header"/>, or null.</summary>
+    public string? Match(Microsoft.Extensions.Primitives.StringValues header)
     {
         if (header.Count != 1 || string.IsNullOrEmpty(header[0]) || header[0]!.Length > 512)
         {
@@ -126,4 +94,40 @@ public sealed partial class ApiKeyMiddleware
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Critical, Message = "API keys are on (ApiKeys:Enabled) but none is configured: every /v1 call is refused with 401. Configure ApiKeys:Keys:0:Name and ApiKeys:Keys:0:Sha256.")]
     private static partial void LogNoKeys(ILogger logger);
+}
+
+/// <summary>
+/// The <c>ApiKey</c> authentication scheme: <c>X-Api-Key</c> naming a configured key authenticates the caller as that
+/// key's name. No header: no result; a wrong key: a failure (the caller stays anonymous, so the rate limiter counts it
+/// in the smaller anonymous budget). The challenge is a 401 problem+json whatever the request's <c>Accept</c>, with
+/// <c>WWW-Authenticate: ApiKey</c>.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyRing keys)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!keys.Enabled || !Request.Headers.TryGetValue(ApiKeyRing.HeaderName, out var header))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        if (keys.Match(header) is not { } name)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("Not a configured API key."));
+        }
+
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, name)], SchemeName);
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers[HeaderNames.WWWAuthenticate] = $"{SchemeName} header=\"{ApiKeyRing.HeaderName}\"";
+        return ProblemResults.WriteAsync(Context, StatusCodes.Status401Unauthorized, "API key required",
+            $"Send a valid key in the {ApiKeyRing.HeaderName} header.");
+    }
 }

@@ -53,12 +53,13 @@ public static class CompactJsonFormatter
 
         if (named == 0)
         {
-            json.WriteString("message", formatter is null ? state?.ToString() : formatter(state, exception));
+            json.WriteString("message", Printable(formatter is null ? state?.ToString() : formatter(state, exception)));
         }
 
         if (exception is not null)
         {
-            json.WriteString("exception", exception.ToString());
+            // A stack trace only at Error and above (Kestrel's BadRequests at Debug carry one for every bad request).
+            json.WriteString("exception", Printable(level >= LogLevel.Error ? exception.ToString() : exception.GetType().FullName + ": " + exception.Message));
         }
 
         json.WriteEndObject();
@@ -85,6 +86,27 @@ public static class CompactJsonFormatter
         _ => level.ToString(),
     };
 
+    // Bidirectional controls (the JSON encoder writes them raw) would reorder what an operator reads in a terminal.
+    private static readonly System.Buffers.SearchValues<char> Bidi = System.Buffers.SearchValues.Create("\u061C\u200E\u200F\u202A\u202B\u202C\u202D\u202E\u2066\u2067\u2068\u2069");
+
+    /// <summary>The text with every bidirectional control replaced by U+FFFD; the same string (no copy) when it has none.</summary>
+    private static string? Printable(string? text)
+    {
+        if (text is null || text.AsSpan().IndexOfAny(Bidi) < 0)
+        {
+            return text;
+        }
+
+        return string.Create(text.Length, text, static (span, source) =>
+        {
+            source.AsSpan().CopyTo(span);
+            for (var at = span.IndexOfAny(Bidi); at >= 0; at = span.IndexOfAny(Bidi))
+            {
+                span[at] = '\uFFFD';
+            }
+        });
+    }
+
     private static void WriteValue(Utf8JsonWriter json, string name, object? value)
     {
         switch (value)
@@ -102,7 +124,7 @@ public static class CompactJsonFormatter
                 json.WriteBoolean(name, flag);
                 break;
             default:
-                json.WriteString(name, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+                json.WriteString(name, Printable(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)));
                 break;
         }
     }

@@ -1,9 +1,10 @@
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Net.Http.Headers;
 
 namespace DecisionApi.Infrastructure;
 
 /// <summary>
-/// Checks the Content-Type of request bodies sent to the JSON endpoints (<c>/v1/*</c>, <c>/cds-services/*</c>) before
+/// Checks the Content-Type of request bodies sent to the endpoints that declare a JSON body (<see cref="IAcceptsMetadata"/>) before
 /// anything reads them: a JSON media type (<c>application/json</c> or <c>*/*+json</c>) and, if a charset is named, UTF-8
 /// in any case, quoted or not. Any other charset, or a header that does not parse, is 415. An accepted header is
 /// rewritten to its plain media type, so the framework's readers never meet a parameter form they mishandle (a quoted
@@ -15,7 +16,7 @@ public sealed class ContentTypeMiddleware(RequestDelegate next)
     {
         var request = context.Request;
         // The usual header is already the plain media type: nothing to check or rewrite.
-        if (request.ContentType is { } header && !string.Equals(header, "application/json", StringComparison.Ordinal) && HasBody(request) && IsJsonEndpoint(request.Path) && Accepts(context.GetEndpoint(), request.Method))
+        if (request.ContentType is { } header && !string.Equals(header, "application/json", StringComparison.Ordinal) && HasBody(request) && AcceptsJson(context.GetEndpoint()))
         {
             if (!MediaTypeHeaderValue.TryParse(header, out var media)
                 || !(media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase))
@@ -34,10 +35,11 @@ public sealed class ContentTypeMiddleware(RequestDelegate next)
     private static bool HasBody(HttpRequest request) =>
         HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method);
 
-    /// <summary>Only a real endpoint for this method reads the body: a wrong method stays a 405, an unknown address a 404.</summary>
-    private static bool Accepts(Endpoint? endpoint, string method) =>
-        endpoint?.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.IHttpMethodMetadata>()?.HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase) == true;
-
-    private static bool IsJsonEndpoint(PathString path) =>
-        path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/cds-services", StringComparison.OrdinalIgnoreCase);
+    /// <summary>
+    /// Only a real endpoint that reads a JSON body is checked (routing matched the method too): a wrong method stays a 405,
+    /// an unknown address a 404.
+    /// </summary>
+    private static bool AcceptsJson(Endpoint? endpoint) =>
+        endpoint?.Metadata.GetMetadata<IAcceptsMetadata>() is { } accepts
+        && accepts.ContentTypes.Any(t => t.Equals("application/json", StringComparison.OrdinalIgnoreCase));
 }

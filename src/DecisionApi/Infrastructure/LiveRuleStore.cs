@@ -1,48 +1,60 @@
-using DecisionApi.Features.CdsHooks;
-using DecisionApi.Features.Evaluations;
 using DecisionApi.RuleStore;
 using DecisionApi.RuleStore.Evaluation;
 using DecisionApi.RuleStore.Storage;
-using FluentValidation;
 using Microsoft.Extensions.Options;
 
 namespace DecisionApi.Infrastructure;
 
 /// <summary>
-/// Everything built from one rule store snapshot: the evaluator, the CDS Hooks code map, templates, recogniser, reader,
-/// order matcher, card composer, request validator and the memos of encoded answers. Built once per snapshot and swapped
-/// as a whole, so a request (which takes the engine once, when its scope starts) never mixes two stores, and a replaced
-/// store never serves an answer of the one before.
+/// Everything built from one rule store snapshot: the evaluator, the memos of encoded answers, and every part the
+/// features registered with <see cref="StoreBound.AddStoreBound{T}"/> (the CDS Hooks reader and composer, the request
+/// validator, ...). Built once per snapshot and swapped as a whole, so a request (which takes the engine once, when its
+/// scope starts) never mixes two stores, and a replaced store never serves an answer of the one before.
 /// </summary>
-public sealed record RuleStoreEngine(
-    RuleStoreSnapshot Snapshot, Evaluator Evaluator, FhirCodeMap Codes, PrefetchTemplates Templates, PrefetchResolver Resolver,
-    TreatmentRecogniser Recogniser, ChartReader Reader, OrderMatcher Orders, CardComposer Composer, EvaluationRequestValidator Validator,
-    AnswerMemo EvaluationAnswers, AnswerMemo CardAnswers, KneeSideReader Sides)
+public sealed class RuleStoreEngine
 {
+    private readonly IReadOnlyDictionary<Type, object> parts;
+
+    private RuleStoreEngine(RuleStoreSnapshot snapshot, Evaluator evaluator, AnswerMemo evaluationAnswers, AnswerMemo cardAnswers, IReadOnlyDictionary<Type, object> parts)
+    {
+        Snapshot = snapshot;
+        Evaluator = evaluator;
+        EvaluationAnswers = evaluationAnswers;
+        CardAnswers = cardAnswers;
+        this.parts = parts;
+    }
+
+    public RuleStoreSnapshot Snapshot { get; }
+
+    public Evaluator Evaluator { get; }
+
+    public AnswerMemo EvaluationAnswers { get; }
+
+    public AnswerMemo CardAnswers { get; }
+
+    /// <summary>A part a feature registered for this store.</summary>
+    public T Get<T>()
+        where T : class => (T)parts[typeof(T)];
+
     public static RuleStoreEngine Create(RuleStoreSnapshot snapshot, IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         ArgumentNullException.ThrowIfNull(services);
         var jurisdiction = services.GetRequiredService<IOptions<EvaluationOptions>>().Value.DefaultJurisdiction.ToUpperInvariant();
-        var codes = new FhirCodeMap(snapshot);
-        var templates = new PrefetchTemplates(codes);
-        var recogniser = new TreatmentRecogniser(snapshot);
-        var sides = new KneeSideReader(snapshot, codes);
+        var built = new Dictionary<Type, object>();
+        var build = new StoreBuild(snapshot, services, built);
+        foreach (var factory in services.GetServices<StoreBoundFactory>())
+        {
+            built[factory.Type] = factory.Create(build);
+        }
+
         var memo = services.GetRequiredService<IOptions<AnswerMemoOptions>>().Value;
         return new RuleStoreEngine(
             snapshot,
             new Evaluator(snapshot, jurisdiction),
-            codes,
-            templates,
-            ActivatorUtilities.CreateInstance<PrefetchResolver>(services, templates),
-            recogniser,
-            ActivatorUtilities.CreateInstance<ChartReader>(services, codes, recogniser, sides),
-            new OrderMatcher(codes),
-            ActivatorUtilities.CreateInstance<CardComposer>(services, snapshot),
-            new EvaluationRequestValidator(snapshot),
             new AnswerMemo(AnswerMemoOptions.Bytes(memo.EvaluationMegabytes)),
             new AnswerMemo(AnswerMemoOptions.Bytes(memo.CardMegabytes)),
-            sides);
+            built);
     }
 }
 

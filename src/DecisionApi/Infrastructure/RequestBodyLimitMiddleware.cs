@@ -1,35 +1,24 @@
-using DecisionApi.Features.CdsHooks;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace DecisionApi.Infrastructure;
 
 /// <summary>
-/// Caps request bodies: <c>/v1/*</c> at <c>Limits:RestBodyBytes</c>, <c>/cds-services/*</c> at <c>CdsHooks:BodyLimitBytes</c>.
-/// A declared Content-Length over the limit is answered 413 at once; a chunked body is cut off while it is read.
+/// Answers 413 at once when a declared Content-Length exceeds the body limit the endpoint's group declares
+/// (<see cref="IRequestSizeLimitMetadata"/>, which routing also applies to the server's reading: a chunked body is cut
+/// off, 413, only when it actually grows past it).
 /// </summary>
-public sealed class RequestBodyLimitMiddleware(RequestDelegate next, IOptions<LimitOptions> limits, IOptions<CdsHooksOptions> cdsHooks)
+public sealed class RequestBodyLimitMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        long? limit = context.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase) ? limits.Value.RestBodyBytes
-            : context.Request.Path.StartsWithSegments("/cds-services", StringComparison.OrdinalIgnoreCase) ? cdsHooks.Value.BodyLimitBytes
-            : null;
-        if (limit is null)
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>()?.MaxRequestBodySize is not { } limit)
         {
             return next(context);
         }
 
-        if (context.Request.ContentLength > limit)
-        {
-            throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge);
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = limit;
-        }
-
-        return next(context);
+        // Routing has already set the server's limit from the same metadata (a chunked body is cut off as it is read).
+        return context.Request.ContentLength > limit
+            ? throw new BadHttpRequestException("Request body too large.", StatusCodes.Status413PayloadTooLarge)
+            : next(context);
     }
 }

@@ -2,21 +2,24 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using DecisionApi.Features.Evaluations;
 
 namespace DecisionApi.Infrastructure;
 
 /// <summary>
-/// Explains System.Text.Json failures in terms of the request's fields. Built once at start-up from the request types.
+/// Explains System.Text.Json failures in terms of the request's fields. Built once at start-up from the request type the
+/// REST feature names (<see cref="RequestFieldCatalog{TRequest}"/>).
 /// </summary>
-public sealed partial class RequestFieldCatalog
+public sealed class RequestFieldCatalog<TRequest>() : RequestFieldCatalog(typeof(TRequest));
+
+public partial class RequestFieldCatalog
 {
     private readonly Dictionary<string, string> expectedTypeByField;
     private readonly string allowedFields;
 
-    public RequestFieldCatalog()
+    public RequestFieldCatalog(Type requestType)
     {
-        var properties = typeof(EvaluationRequest).GetProperties(BindingFlags.Public | BindingFlags.Instance);
+        ArgumentNullException.ThrowIfNull(requestType);
+        var properties = requestType.GetProperties(BindingFlags.Public | BindingFlags.Instance);
         expectedTypeByField = properties.ToDictionary(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name), p => Describe(p.PropertyType), StringComparer.OrdinalIgnoreCase);
         allowedFields = string.Join(", ", expectedTypeByField.Keys);
     }

@@ -4,16 +4,13 @@ namespace DecisionApi.Infrastructure;
 
 /// <summary>
 /// One structured line per request: method, route template, the status actually sent, latency, trace id and client name
-/// (the API key's or the CDS Hooks issuer's, set by authentication as <see cref="ClientItemKey"/>). Never bodies, query
+/// (the name authentication gave the caller: the API key's or the CDS Hooks issuer's). Never bodies, query
 /// strings, paths with ids or headers. Outermost in the pipeline, so a 500 written by the exception handler is logged as
 /// 500; a request that fails even there is logged as 500. Kestrel's own rejections (408, 414, 431) never reach the
 /// pipeline: they are logged by Kestrel's BadRequests category, enabled at Debug in appsettings.json.
 /// </summary>
 public sealed partial class RequestLogMiddleware(RequestDelegate next, ILogger<RequestLogMiddleware> logger)
 {
-    /// <summary>HttpContext.Items key under which authentication leaves the client's name.</summary>
-    public const string ClientItemKey = "decision-api.client";
-
     public async Task InvokeAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
@@ -35,7 +32,7 @@ public sealed partial class RequestLogMiddleware(RequestDelegate next, ILogger<R
             {
                 var route = routed ?? (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(no route)";
                 var status = failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
-                var client = context.Items.TryGetValue(ClientItemKey, out var name) ? name as string : null;
+                var client = ClientAccess.ClientName(context.User);
                 var elapsedMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 var traceId = context.TraceIdentifier;
                 LogRequest(logger, context.Request.Method, route, status, elapsedMs, traceId, client ?? "-");

@@ -1,26 +1,32 @@
 namespace DecisionApi.Infrastructure;
 
 /// <summary>
-/// Headers every response carries: <c>X-Content-Type-Options: nosniff</c>, and <c>Cache-Control: no-store</c> on the
-/// clinical answers (<c>/v1/*</c>, <c>/cds-services/*</c>) so no proxy or browser keeps them. The <c>Server</c> banner is
-/// switched off in Kestrel; HSTS is added by the framework on https outside Development.
+/// Headers every response carries: <c>X-Content-Type-Options: nosniff</c>, and the <c>Cache-Control</c> the endpoint's
+/// group declares (<see cref="CacheControlMetadata"/>: <c>no-store</c> on the clinical answers, so no proxy or browser
+/// keeps them). The <c>Server</c> banner is switched off in Kestrel; HSTS is added by the framework on https outside
+/// Development. While the service drains for shutdown, answers carry <c>Connection: close</c>.
 /// </summary>
-public sealed class ResponseHeadersMiddleware(RequestDelegate next)
+public sealed class ResponseHeadersMiddleware(RequestDelegate next, IHostApplicationLifetime lifetime)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        context.Response.OnStarting(static state =>
+        var cacheControl = context.GetEndpoint()?.Metadata.GetMetadata<CacheControlMetadata>()?.Value;
+        context.Response.OnStarting(() =>
         {
-            var http = (HttpContext)state;
-            http.Response.Headers.XContentTypeOptions = "nosniff";
-            if (http.Request.Path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase)
-                || http.Request.Path.StartsWithSegments("/cds-services", StringComparison.OrdinalIgnoreCase))
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            if (cacheControl is not null)
             {
-                http.Response.Headers.CacheControl = "no-store";
+                headers.CacheControl = cacheControl;
+            }
+
+            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                headers.Connection = "close";
             }
 
             return Task.CompletedTask;
-        }, context);
+        });
         return next(context);
     }
 }

@@ -28,10 +28,22 @@ public sealed partial class EvidencePageBrowserTests
         Skip.If(chromium.Path is null, chromium.Why);
         Directory.CreateDirectory(ScreenshotFolder);
 
-        await using var service = await RunningService.StartAsync(new Dictionary<string, string>
+        // The card's link is built on CdsHooks:PublicBaseUrl (never on Host): the service listens where that URL says.
+        int port;
+        using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
         {
-            ["CdsHooks__Authentication__Enabled"] = "false",
-        });
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var address = $"http://127.0.0.1:{port}";
+        await using var service = await RunningService.StartAsync(
+            new Dictionary<string, string>
+            {
+                ["CdsHooks__Authentication__Enabled"] = "false",
+                ["CdsHooks__PublicBaseUrl"] = address,
+            },
+            urls: address);
         using var http = new HttpClient { BaseAddress = service.BaseUrl };
         var order = CdsFixtures.OrderSign(CdsFixtures.Prefetch(kl: 3), CdsFixtures.MscOrder());
         using var response = await http.PostAsync("/cds-services/msc-knee-oa", HttpAssertions.Json(order.ToJsonString()));

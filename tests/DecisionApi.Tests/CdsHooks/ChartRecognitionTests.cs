@@ -92,11 +92,11 @@ public sealed class ChartRecognitionTests(CdsHooksFactory factory) : IClassFixtu
             requests: [SyntheaNaproxenFor("Patient/" + PatientId)]);
         Detail((await Call(OrderSign(own, MscOrder()))).Body).Should().Contain("found in the chart");
 
-        // A Patient resource for someone else is no Patient for this call.
+        // A Patient resource for someone else is no Patient for this call: the request is refused (issue #22, 400).
         var wrongPatient = ChartWith();
         wrongPatient["patient"]!["id"] = "someone-else";
         var (refused, outcome) = await Call(OrderSign(wrongPatient, MscOrder()));
-        refused.Should().Be(HttpStatusCode.PreconditionFailed);
+        refused.Should().Be(HttpStatusCode.BadRequest);
         outcome.GetProperty("resourceType").GetString().Should().Be("OperationOutcome");
         outcome.GetProperty("issue")[0].GetProperty("diagnostics").GetString().Should().Contain("context.patientId");
     }

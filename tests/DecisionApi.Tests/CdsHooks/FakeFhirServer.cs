@@ -38,6 +38,9 @@ public sealed class FakeFhirServer : IAsyncDisposable
     /// <summary>Response key → the size of an endless-looking JSON body streamed instead of a canned answer.</summary>
     public ConcurrentDictionary<string, long> HugeBodies { get; } = new();
 
+    /// <summary>Response key → raw bytes answered as application/fhir+json (invalid UTF-8, lone surrogates).</summary>
+    public ConcurrentDictionary<string, byte[]> RawBodies { get; } = new();
+
     public static async Task<FakeFhirServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -69,6 +72,13 @@ public sealed class FakeFhirServer : IAsyncDisposable
                 }
 
                 await context.Response.Body.WriteAsync("}"u8.ToArray(), context.RequestAborted);
+                return;
+            }
+
+            if (server.RawBodies.TryGetValue(key, out var raw))
+            {
+                context.Response.ContentType = "application/fhir+json";
+                await context.Response.Body.WriteAsync(raw, context.RequestAborted);
                 return;
             }
 

@@ -262,6 +262,54 @@ public sealed class HostileInputPropertyTests(CdsHooksFactory factory, ITestOutp
         (await client.GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
+    private static readonly string[] Accepts =
+    [
+        "text/html", "application/json;q=0", "text/html, application/xhtml+xml, */*;q=0", "image/png", "application/xml", "*/*", "application/problem+json",
+        "application/fhir+json", ";;;", "application/json;q=abc", "text/*;q=0.5", "",
+    ];
+
+    private static readonly string[] Hosts =
+    [
+        "localhost", "evil.example", "evil.example:1", "[::1]:8080", "127.0.0.1", "a." + new string('h', 60) + ".example", "localhost:0",
+    ];
+
+    /// <summary>Issue #22: GET routes with generated Accept and Host headers, keys on and a small anonymous budget.</summary>
+    [Fact]
+    public async Task Get_routes_with_hostile_accept_and_host_headers_never_get_a_5xx_and_v1_errors_stay_problem_json()
+    {
+        using var secured = factory.WithWebHostBuilder(builder =>
+        {
+            builder.UseSetting("ApiKeys:Enabled", "true");
+            builder.UseSetting("ApiKeys:Keys:0:Name", "portal");
+            builder.UseSetting("ApiKeys:Keys:0:Sha256", new string('a', 64));
+            builder.UseSetting("RateLimiting:Enabled", "true");
+            builder.UseSetting("RateLimiting:AnonymousPermitLimit", "50");
+        });
+        var client = secured.CreateClient();
+        var pcg = new PCG(Seed.Stream, Seed.Seed + 2);
+        string[] paths = ["/v1/about", "/v1/treatments", "/v1/conditions", "/v1/sources", "/v1/rules", "/v1/claim-checks", "/v1/rules/x", "/cds-services", "/summary?age=62&kl=3", "/health/ready", "/v1/nowhere", "/cds-services/x/y/z"];
+        for (var i = 0; i < 600; i++)
+        {
+            var path = paths[Gen.Int[0, paths.Length - 1].Generate(pcg, null, out _)];
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.TryAddWithoutValidation("Accept", Accepts[Gen.Int[0, Accepts.Length - 1].Generate(pcg, null, out _)]);
+            request.Headers.TryAddWithoutValidation("Host", Hosts[Gen.Int[0, Hosts.Length - 1].Generate(pcg, null, out _)]);
+            if (Gen.Int[0, 3].Generate(pcg, null, out _) == 0)
+            {
+                request.Headers.TryAddWithoutValidation("X-Api-Key", OddStrings[Gen.Int[0, 3].Generate(pcg, null, out _)] + "guess");
+            }
+
+            using var response = await client.SendAsync(request);
+            ((int)response.StatusCode).Should().BeLessThan(500, $"{path} Accept={request.Headers.Accept} Host={request.Headers.Host}");
+            if (path.StartsWith("/v1", StringComparison.Ordinal) && response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.TooManyRequests)
+            {
+                response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json", path);
+            }
+        }
+
+        factory.Logs.Messages.Should().NotContain(m => m.Contains("Unhandled exception", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Chunked_bodies_at_and_over_the_limit_are_answered_without_a_5xx()
     {

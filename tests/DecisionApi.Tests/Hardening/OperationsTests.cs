@@ -208,7 +208,18 @@ public sealed class OperationsTests(CdsHooksFactory factory) : IClassFixture<Cds
             ["Shutdown__DrainSeconds"] = "10",
         });
         using var client = new HttpClient { BaseAddress = service.BaseUrl };
-        (await client.GetAsync("/health/ready")).StatusCode.Should().Be(HttpStatusCode.OK);
+        // The service listens before the store is in (readiness 503 "Starting" for a moment; longer on a busy machine).
+        var ready = HttpStatusCode.ServiceUnavailable;
+        for (var waited = 0; waited < 100 && ready != HttpStatusCode.OK; waited++)
+        {
+            ready = (await client.GetAsync("/health/ready")).StatusCode;
+            if (ready != HttpStatusCode.OK)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        ready.Should().Be(HttpStatusCode.OK);
 
         // In flight: a call whose Patient comes from a slow FHIR server (about 2.5 s).
         var request = CdsFixtures.OrderSign(null, CdsFixtures.MscOrder());

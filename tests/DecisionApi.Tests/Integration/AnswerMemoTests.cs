@@ -186,15 +186,15 @@ public sealed class AnswerMemoTests(DecisionApiFactory factory)
         RecognisedTreatment[] found = [new("oral-nsaid", RecognisedBy.Code, "849574", null, null)];
         string[] cardKeys =
         [
-            AnswerKey.ForCard(profile, [], [], false, Language.En, "http://a"),
-            AnswerKey.ForCard(profile, [], [], true, Language.En, "http://a"),
-            AnswerKey.ForCard(profile, [], [], false, Language.Zh, "http://a"),
-            AnswerKey.ForCard(profile, [], [], false, Language.En, "http://b"),
-            AnswerKey.ForCard(profile, [("cds.missing", null)], [], false, Language.En, "http://a"),
-            AnswerKey.ForCard(profile, [("cds.missing", "kl")], [], false, Language.En, "http://a"),
-            AnswerKey.ForCard(profile, [], found, false, Language.En, "http://a"),
-            AnswerKey.ForCard(profile, [], [found[0] with { By = RecognisedBy.Text }], false, Language.En, "http://a"),
-            AnswerKey.ForCard(profile, [], [found[0] with { Term = "naproxen" }], false, Language.En, "http://a"),
+            CardAnswerKey.ForCard(profile, [], [], false, Language.En, "http://a"),
+            CardAnswerKey.ForCard(profile, [], [], true, Language.En, "http://a"),
+            CardAnswerKey.ForCard(profile, [], [], false, Language.Zh, "http://a"),
+            CardAnswerKey.ForCard(profile, [], [], false, Language.En, "http://b"),
+            CardAnswerKey.ForCard(profile, [("cds.missing", null)], [], false, Language.En, "http://a"),
+            CardAnswerKey.ForCard(profile, [("cds.missing", "kl")], [], false, Language.En, "http://a"),
+            CardAnswerKey.ForCard(profile, [], found, false, Language.En, "http://a"),
+            CardAnswerKey.ForCard(profile, [], [found[0] with { By = RecognisedBy.Text }], false, Language.En, "http://a"),
+            CardAnswerKey.ForCard(profile, [], [found[0] with { Term = "naproxen" }], false, Language.En, "http://a"),
         ];
         cardKeys.Should().OnlyHaveUniqueItems();
     }

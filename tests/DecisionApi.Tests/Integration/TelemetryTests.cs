@@ -58,6 +58,7 @@ public sealed class TelemetryTests
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Testing");
+        builder.UseSetting("CdsHooks:PublicBaseUrl", "http://localhost");
             builder.UseSetting("RuleStore:Path", RepositoryPaths.BuiltStore);
             builder.UseSetting("ApiKeys:Enabled", "false");
             builder.UseSetting("Shutdown:UnreadySeconds", "0");

@@ -9,6 +9,7 @@ public sealed class DecisionApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.UseSetting("CdsHooks:PublicBaseUrl", "http://localhost");
         builder.UseSetting("RuleStore:Path", RepositoryPaths.BuiltStore);
         // Keys and rate limits have their own tests (AccessControlTests); the other tests call as one trusted client.
         builder.UseSetting("ApiKeys:Enabled", "false");

@@ -30,18 +30,19 @@ public sealed partial class RunningService : IAsyncDisposable
         }
     }
 
-    public static async Task<RunningService> StartAsync(IDictionary<string, string> environment, TimeSpan? timeout = null)
+    public static async Task<RunningService> StartAsync(IDictionary<string, string> environment, TimeSpan? timeout = null, string urls = "http://127.0.0.1:0")
     {
         ArgumentNullException.ThrowIfNull(environment);
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { RepositoryPaths.ServiceAssembly, "--urls", "http://127.0.0.1:0" },
+            ArgumentList = { RepositoryPaths.ServiceAssembly, "--urls", urls },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = Path.GetDirectoryName(RepositoryPaths.ServiceAssembly)!,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["CdsHooks__PublicBaseUrl"] = "https://cds.example.org";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

@@ -21,6 +21,7 @@ public static class ServiceProcess
             WorkingDirectory = workingDirectory ?? Path.GetDirectoryName(RepositoryPaths.ServiceAssembly)!,
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["CdsHooks__PublicBaseUrl"] = "https://cds.example.org";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

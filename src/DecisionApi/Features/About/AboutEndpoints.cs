@@ -60,7 +60,7 @@ public static class AboutEndpoints
 
     public static IEndpointRouteBuilder MapAbout(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v1/about", GetAbout)
+        routes.MapGet("/about", GetAbout)
             .WithTags("About")
             .WithName("GetAbout")
             .WithSummary("Service purpose, intended use and source attributes")

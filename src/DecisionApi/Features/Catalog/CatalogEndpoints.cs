@@ -11,7 +11,7 @@ public static class CatalogEndpoints
 {
     public static IEndpointRouteBuilder MapCatalog(this IEndpointRouteBuilder routes)
     {
-        var vocabularies = routes.MapGroup("/v1").WithTags("Vocabularies");
+        var vocabularies = routes.MapGroup("").WithTags("Vocabularies");
         vocabularies.MapGet("/treatments", GetTreatments)
             .WithName("ListTreatments")
             .WithSummary("Treatment vocabulary")
@@ -25,7 +25,7 @@ public static class CatalogEndpoints
             .WithSummary("Condition vocabulary")
             .WithDescription("Every code accepted in conditions, with its label. Most are conditions that MSC knee trials excluded; anticoagulant-therapy adds a safety point.");
 
-        var sources = routes.MapGroup("/v1/sources").WithTags("Sources");
+        var sources = routes.MapGroup("/sources").WithTags("Sources");
         sources.MapGet("", GetSources)
             .WithName("ListSources")
             .WithSummary("Every citation in the store")
@@ -36,7 +36,7 @@ public static class CatalogEndpoints
             .WithDescription("One source by id, e.g. mautner-2023.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        var rules = routes.MapGroup("/v1/rules").WithTags("Rules");
+        var rules = routes.MapGroup("/rules").WithTags("Rules");
         rules.MapGet("", GetRules)
             .WithName("ListRules")
             .WithSummary("Every rule and its conditions")
@@ -47,7 +47,7 @@ public static class CatalogEndpoints
             .WithDescription("One rule by id, e.g. assessment.investigational-only or select.caveat.acr-af-2019.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        routes.MapGet("/v1/claim-checks", GetClaimChecks)
+        routes.MapGet("/claim-checks", GetClaimChecks)
             .WithTags("Claim checks")
             .WithName("ListClaimChecks")
             .WithSummary("Every claim check")

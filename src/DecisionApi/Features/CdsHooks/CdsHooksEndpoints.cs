@@ -20,10 +20,12 @@ public static partial class CdsHooksEndpoints
 
     public static IEndpointRouteBuilder MapCdsHooks(this IEndpointRouteBuilder routes)
     {
+        var settings = routes.ServiceProvider.GetRequiredService<IOptions<CdsHooksOptions>>().Value;
+        var authenticationOn = CdsHooksServices.AuthenticationOn(routes.ServiceProvider);
         var group = routes.MapGroup("/cds-services")
             .WithTags("CDS Hooks")
             .RequireCors(CorsPolicy)
-            .AddEndpointFilter<CdsJwtFilter>();
+            .ClinicalApi(CdsJwtAuthenticationHandler.SchemeName, authenticationOn, settings.BodyLimitBytes);
 
         group.MapGet("", Discover)
             .WithName("CdsDiscovery")
@@ -80,9 +82,10 @@ public static partial class CdsHooksEndpoints
     public static async Task<IResult> CallAsync(
         string id, HttpRequest request, IOptions<CdsHooksOptions> options, RuleStoreEngine engine, IOptions<JsonOptions> json, ILogger<CdsResponse> logger)
     {
-        var prefetchResolver = engine.Resolver;
-        var chartReader = engine.Reader;
-        var orders = engine.Orders;
+        var prefetchResolver = engine.Get<PrefetchResolver>();
+        var chartReader = engine.Get<ChartReader>();
+        var orders = engine.Get<OrderMatcher>();
+        var composer = engine.Get<CardComposer>();
         var settings = options.Value;
         var serviceHooks = settings.HooksFor(id);
         if (serviceHooks.Count == 0)
@@ -109,6 +112,19 @@ public static partial class CdsHooksEndpoints
                 return Invalid($"Service '{Truncate(id)}' does not offer the hook '{Truncate(hook)}'; see GET /cds-services.");
             }
 
+            // Every hook's context names the patient (CDS Hooks 2.0); only that patient's resources are ever read, so a
+            // call without it, or whose prefetched Patient is someone else, is refused.
+            if (context.Text("patientId") is not { Length: > 0 } patientId)
+            {
+                return Invalid("The context needs a 'patientId' string.");
+            }
+
+            if (root.Property("prefetch")?.Property("patient") is { ValueKind: JsonValueKind.Object } sentPatient
+                && sentPatient.Is("resourceType", "Patient") && sentPatient.Text("id") is { } sentId && sentId != patientId)
+            {
+                return Invalid("The prefetched Patient is not the patient in context.patientId.");
+            }
+
             KneeSide? indexSide = null;
             if (hook != PatientView)
             {
@@ -133,7 +149,7 @@ public static partial class CdsHooksEndpoints
                     return TypedResults.Ok(new CdsResponse([]));
                 }
 
-                indexSide = engine.Sides.SideOf(order);
+                indexSide = engine.Get<KneeSideReader>().SideOf(order);
             }
 
             var prefetch = await prefetchResolver.ResolveAsync(root, context, request.HttpContext.RequestAborted);
@@ -152,19 +168,19 @@ public static partial class CdsHooksEndpoints
             var language = settings.Language is { } configured
                 ? RequestLanguage.Negotiate(configured)
                 : RequestLanguage.Negotiate(request.Headers.AcceptLanguage.ToString());
-            var baseUrl = BaseUrl(request);
+            var baseUrl = BaseUrl(request, settings);
             var version = engine.Snapshot.Version;
             var memo = engine.CardAnswers;
             if (!memo.Enabled)
             {
                 var result = engine.Evaluator.Evaluate(chart.Profile, language, withTrace: false);
                 Audit(logger, hook, result.Assessment.Category, version, result.AuditRules);
-                return TypedResults.Ok(new CdsResponse([engine.Composer.Compose(result, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised)]));
+                return TypedResults.Ok(new CdsResponse([composer.Compose(result, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised)]));
             }
 
             // The card is a pure function of the chart's reading, the hook's card kind, the language and the link's base
             // URL; only its uuid is new on every answer (JsonAnswer.Write).
-            var key = AnswerKey.ForCard(chart.Profile, chart.Unknowns, chart.Recognised, hook == PatientView, language, baseUrl);
+            var key = CardAnswerKey.ForCard(chart.Profile, chart.Unknowns, chart.Recognised, hook == PatientView, language, baseUrl);
             if (memo.TryGet(key, out var encoded))
             {
                 Audit(logger, hook, encoded.Category, version, encoded.AuditRules);
@@ -172,7 +188,7 @@ public static partial class CdsHooksEndpoints
             }
 
             var evaluated = engine.Evaluator.Evaluate(chart.Profile, language, withTrace: false);
-            var composed = engine.Composer.Compose(evaluated, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised);
+            var composed = composer.Compose(evaluated, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised);
             Audit(logger, hook, evaluated.Assessment.Category, version, evaluated.AuditRules);
             if (!memo.ShouldKeep(key))
             {
@@ -256,10 +272,20 @@ public static partial class CdsHooksEndpoints
 
     private static IResult Invalid(string diagnostics) => OperationOutcome.Result(StatusCodes.Status400BadRequest, "invalid", diagnostics);
 
-    /// <summary>This service's URL as the caller reached it: scheme, host and path base.</summary>
-    private static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
+    /// <summary>
+    /// This service's configured URL (<c>CdsHooks:PublicBaseUrl</c>, required outside Development); only in Development
+    /// without it, the URL as the caller reached it. The card's link and its memo key never take a host from a request
+    /// otherwise.
+    /// </summary>
+    private static string BaseUrl(HttpRequest request, CdsHooksOptions settings) =>
+        string.IsNullOrWhiteSpace(settings.PublicBaseUrl) ? $"{request.Scheme}://{request.Host}{request.PathBase}" : settings.PublicBaseUrl.Trim().TrimEnd('/');
 
-    private static string Truncate(string value) => value.Length <= 60 ? value : value[..60] + "…";
+    /// <summary>
+    /// Input is echoed in an error only when it looks like a code (letters, digits, '.', '_', '-'; at most 64): anything
+    /// else (markup, control or bidi characters, long text) is not quoted back.
+    /// </summary>
+    private static string Truncate(string value) =>
+        value.Length is > 0 and <= 64 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-') ? value : "(not shown)";
 
     [LoggerMessage(EventId = 3000, Level = LogLevel.Information, Message = "audit cds-card hook={Hook} assessment={Assessment} store={StoreVersion} rules={Rules}")]
     private static partial void LogCard(ILogger logger, string hook, string assessment, string storeVersion, string rules);

@@ -37,8 +37,34 @@ public sealed class CdsHooksOptions
     public PatientViewOptions PatientView { get; set; } = new();
 
     /// <summary>
+    /// What is wrong with the base URLs, for the one start-up line; null when they are usable. Outside Development
+    /// <see cref="PublicBaseUrl"/> is required, so neither a JWT audience nor a card link ever comes from a request's
+    /// <c>Host</c>; each configured URL must be an absolute http(s) URL without query or fragment.
+    /// </summary>
+    public string? Problem(bool development)
+    {
+        if (string.IsNullOrWhiteSpace(PublicBaseUrl) && !development)
+        {
+            return "CdsHooks:PublicBaseUrl is required outside Development (the externally visible base URL, e.g. https://cds.example.org): JWT audiences and card links are never taken from a request's Host header.";
+        }
+
+        foreach (var (name, value) in new[] { ("PublicBaseUrl", PublicBaseUrl), ("PortalUrl", PortalUrl) })
+        {
+            if (!string.IsNullOrWhiteSpace(value)
+                && !(Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0))
+            {
+                return $"CdsHooks:{name} must be an absolute http(s) URL without query, fragment or user info.";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Externally visible base URL of this service (scheme, host, optional path base, no trailing slash), e.g.
-    /// https://cds.example.org. JWT audiences are checked against it; unset, the request's own URL is used.
+    /// https://cds.example.org. JWT audiences are checked against it and the card's link is built on it (unless
+    /// <see cref="PortalUrl"/>). Required outside Development (the service refuses to start without it); only in
+    /// Development does an unset value fall back to the request's own URL (its <c>Host</c> header).
     /// </summary>
     public string? PublicBaseUrl { get; set; }
 
@@ -87,6 +113,12 @@ public sealed class CdsAuthenticationOptions
 
     /// <summary>Tolerance for exp / iat / nbf, in seconds.</summary>
     public int ClockSkewSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// Longest token lifetime accepted, in seconds: <c>exp - iat</c>, and <c>exp</c> ahead of now (plus the skew), may be no
+    /// more. The CDS Hooks specification asks for short-lived tokens; 5 minutes by default.
+    /// </summary>
+    public int MaxLifetimeSeconds { get; set; } = 300;
 }
 
 /// <summary>One trusted CDS client (EHR).</summary>

@@ -155,8 +155,12 @@ public sealed partial class PrefetchResolver(
                     deadline.CancelAfter(TimeSpan.FromSeconds(Math.Max(0.1, options.Value.FhirDeadlineSeconds)));
                 }
 
-                budget ??= new ByteBudget(options.Value.FhirMaxTotalBytes);
-                var fetch = ResolveKeyAsync(keys[i], sentPage, server, token, context, budget, deadline.Token);
+                // The Patient (first in the key order, so its fetch starts first) has a budget of its own: the optional
+                // keys, however large, cannot starve it into a 412.
+                var keyBudget = keys[i] == PrefetchKeys.Patient
+                    ? new ByteBudget(options.Value.FhirMaxResponseBytes)
+                    : budget ??= new ByteBudget(options.Value.FhirMaxTotalBytes);
+                var fetch = ResolveKeyAsync(keys[i], sentPage, server, token, context, keyBudget, deadline.Token);
                 (fetches ??= []).Add(fetch);
                 outcomes[i] = new KeyOutcome(Settled: false, NoData: false, null, Partial: false, fetch);
             }
@@ -421,6 +425,14 @@ public sealed partial class PrefetchResolver(
 
             buffer.Position = 0;
             using var document = await JsonDocument.ParseAsync(buffer, new JsonDocumentOptions { MaxDepth = 64 }, timeout.Token);
+            // The parser accepts invalid UTF-8 and unpaired surrogate escapes inside strings; reading one later throws. Such a
+            // response is not read at all: its key is reported as not retrieved, never a 500.
+            if (!FhirJson.AllStringsReadable(document.RootElement))
+            {
+                LogFetchError(logger, "UnreadableText");
+                return null;
+            }
+
             return document.RootElement.Clone();
         }
         catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException or JsonException or IOException)

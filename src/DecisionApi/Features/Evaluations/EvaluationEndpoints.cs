@@ -8,9 +8,10 @@ namespace DecisionApi.Features.Evaluations;
 
 public static partial class EvaluationEndpoints
 {
+    /// <summary>Maps POST evaluations on <paramref name="routes"/> (the <c>/v1</c> group, which declares access and limits).</summary>
     public static IEndpointRouteBuilder MapEvaluations(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/v1/evaluations", Evaluate)
+        routes.MapPost("/evaluations", Evaluate)
             .WithTags("Evaluations")
             .WithName("EvaluateProfile")
             .WithSummary("Evidence summary for a patient profile")

@@ -18,24 +18,24 @@ public sealed class CdsJwtFilterTests
 
     [Fact]
     public void The_audience_is_the_request_URL_without_a_public_base() =>
-        CdsJwtFilter.AcceptedAudiences(Request("/cds-services"), null)
+        CdsJwtAuthenticationHandler.AcceptedAudiences(Request("/cds-services"), null)
             .Should().Equal("http://localhost/cds-services");
 
     [Fact]
     public void The_request_audience_keeps_port_and_path_base() =>
-        CdsJwtFilter.AcceptedAudiences(Request("/cds-services/msc-knee-oa", "cds.local:8443", "https", "/api"), null)
+        CdsJwtAuthenticationHandler.AcceptedAudiences(Request("/cds-services/msc-knee-oa", "cds.local:8443", "https", "/api"), null)
             .Should().Equal("https://cds.local:8443/api/cds-services/msc-knee-oa");
 
     [Theory]
     [InlineData("https://cds.example.org")]
     [InlineData("https://cds.example.org/")]
     public void The_public_base_URL_replaces_the_request_origin(string publicBase) =>
-        CdsJwtFilter.AcceptedAudiences(Request("/cds-services/msc-knee-oa", "10.0.0.5:8080", "http", "/internal"), publicBase)
+        CdsJwtAuthenticationHandler.AcceptedAudiences(Request("/cds-services/msc-knee-oa", "10.0.0.5:8080", "http", "/internal"), publicBase)
             .Should().Equal("https://cds.example.org/cds-services/msc-knee-oa");
 
     [Fact]
     public void A_feedback_call_also_accepts_the_service_URL() =>
-        CdsJwtFilter.AcceptedAudiences(Request("/cds-services/msc-knee-oa/feedback"), "https://cds.example.org")
+        CdsJwtAuthenticationHandler.AcceptedAudiences(Request("/cds-services/msc-knee-oa/feedback"), "https://cds.example.org")
             .Should().Equal("https://cds.example.org/cds-services/msc-knee-oa/feedback", "https://cds.example.org/cds-services/msc-knee-oa");
 
     [Theory]
@@ -49,6 +49,6 @@ public sealed class CdsJwtFilterTests
         var options = new CdsHooksOptions();
         options.Authentication.Enabled = configured;
 
-        CdsJwtFilter.IsAuthenticationEnabled(options, new TestHostEnvironment(environment)).Should().Be(expected);
+        CdsJwtAuthenticationHandler.IsAuthenticationEnabled(options, new TestHostEnvironment(environment)).Should().Be(expected);
     }
 }

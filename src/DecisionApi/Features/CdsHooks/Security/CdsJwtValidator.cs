@@ -24,6 +24,7 @@ public enum CdsJwtFailure
     Expired,
     MissingIssuedAt,
     IssuedInFuture,
+    LifetimeTooLong,
     NotYetValid,
     MissingJti,
     TenantNotAllowed,
@@ -42,7 +43,8 @@ public sealed record CdsJwtValidationResult(CdsJwtFailure Failure, string? Issue
 /// <summary>
 /// Checks the JWT a CDS client sends (CDS Hooks 2.0 "Trusting CDS Clients"): Bearer scheme, ES384 or RS384 only,
 /// <c>typ</c> JWT, <c>kid</c> of a key of the issuer, <c>iss</c> on the allowlist, <c>aud</c> = the endpoint,
-/// <c>exp</c>/<c>iat</c>/<c>nbf</c> with clock skew, <c>jti</c> not replayed, <c>tenant</c> on the client's list.
+/// <c>exp</c>/<c>iat</c>/<c>nbf</c> with clock skew and a lifetime cap (<c>exp - iat</c> and <c>exp - now</c> at most
+/// <c>MaxLifetimeSeconds</c>, 5 minutes by default), <c>jti</c> not replayed, <c>tenant</c> on the client's list.
 /// Keys come only from the configured JWK Set of the issuer; a <c>jku</c> header is never fetched.
 /// The token itself is never logged.
 /// </summary>
@@ -169,16 +171,25 @@ public sealed partial class CdsJwtValidator(
             return Fail(CdsJwtFailure.AudienceMismatch, issuer);
         }
 
-        var skew = TimeSpan.FromSeconds(Math.Max(0, settings.Authentication.ClockSkewSeconds));
-        var now = time.GetUtcNow();
+        // Times are compared as seconds (doubles) and bounded before any DateTimeOffset is built: an exp of year 10000
+        // or beyond can then never overflow a conversion. The CDS Hooks specification asks for short-lived tokens: exp
+        // may be at most MaxLifetimeSeconds after iat and after now (plus the skew).
+        var skew = (double)Math.Max(0, settings.Authentication.ClockSkewSeconds);
+        var maxLifetime = (double)Math.Max(1, settings.Authentication.MaxLifetimeSeconds);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0;
         if (!TryGetNumericDate(claims, JwtRegisteredClaimNames.Exp, out var expires))
         {
             return Fail(CdsJwtFailure.MissingExpiration, issuer);
         }
 
-        if (now > expires.Add(skew))
+        if (now > expires + skew)
         {
             return Fail(CdsJwtFailure.Expired, issuer);
+        }
+
+        if (expires > now + maxLifetime + skew)
+        {
+            return Fail(CdsJwtFailure.LifetimeTooLong, issuer);
         }
 
         if (!TryGetNumericDate(claims, JwtRegisteredClaimNames.Iat, out var issuedAt))
@@ -186,14 +197,19 @@ public sealed partial class CdsJwtValidator(
             return Fail(CdsJwtFailure.MissingIssuedAt, issuer);
         }
 
-        if (issuedAt > now.Add(skew))
+        if (issuedAt > now + skew)
         {
             return Fail(CdsJwtFailure.IssuedInFuture, issuer);
         }
 
+        if (expires - issuedAt > maxLifetime)
+        {
+            return Fail(CdsJwtFailure.LifetimeTooLong, issuer);
+        }
+
         if (claims.TryGetProperty(JwtRegisteredClaimNames.Nbf, out _))
         {
-            if (!TryGetNumericDate(claims, JwtRegisteredClaimNames.Nbf, out var notBefore) || notBefore > now.Add(skew))
+            if (!TryGetNumericDate(claims, JwtRegisteredClaimNames.Nbf, out var notBefore) || notBefore > now + skew)
             {
                 return Fail(CdsJwtFailure.NotYetValid, issuer);
             }
@@ -237,7 +253,8 @@ public sealed partial class CdsJwtValidator(
             return Fail(CdsJwtFailure.InvalidSignature, issuer);
         }
 
-        if (!replayCache.TryRegister(issuer, jti, expires.Add(skew)))
+        // expires is within now + maxLifetime + skew here, so this conversion cannot overflow.
+        if (!replayCache.TryRegister(issuer, jti, DateTimeOffset.UnixEpoch.AddSeconds(expires + skew)))
         {
             return Fail(CdsJwtFailure.ReplayedJti, issuer);
         }
@@ -277,19 +294,12 @@ public sealed partial class CdsJwtValidator(
     private static string? GetString(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    /// <summary>A NumericDate (seconds since the epoch, possibly fractional).</summary>
-    private static bool TryGetNumericDate(JsonElement claims, string name, out DateTimeOffset value)
+    /// <summary>A NumericDate (seconds since the epoch, possibly fractional), as a number: no date is built from it here.</summary>
+    private static bool TryGetNumericDate(JsonElement claims, string name, out double seconds)
     {
-        value = default;
-        if (!claims.TryGetProperty(name, out var element) || element.ValueKind != JsonValueKind.Number
-            || !element.TryGetDouble(out var seconds) || !double.IsFinite(seconds) || seconds < 0)
-        {
-            return false;
-        }
-
-        var max = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
-        value = seconds >= max ? DateTimeOffset.MaxValue : DateTimeOffset.UnixEpoch.AddSeconds(seconds);
-        return true;
+        seconds = 0;
+        return claims.TryGetProperty(name, out var element) && element.ValueKind == JsonValueKind.Number
+            && element.TryGetDouble(out seconds) && double.IsFinite(seconds) && seconds >= 0;
     }
 
     /// <summary><c>aud</c> (a string or an array of strings) holds one of the accepted audiences; a trailing slash is ignored.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace DecisionApi.Features.CdsHooks.Security;
@@ -7,12 +8,14 @@ public static class CdsSecurityServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the CDS Hooks JWT check: <see cref="CdsJwtValidator"/>, <see cref="CdsJwksProvider"/> (with its
-    /// <see cref="HttpClient"/>: 3 s time-out, no redirects), <see cref="CdsJtiReplayCache"/> and <see cref="CdsJwtFilter"/>.
+    /// <see cref="HttpClient"/>: 3 s time-out, no redirects), <see cref="CdsJtiReplayCache"/>, and the
+    /// <see cref="CdsJwtAuthenticationHandler"/> scheme on <paramref name="authentication"/>.
     /// Reads <see cref="CdsHooksOptions"/>, which the caller binds.
     /// </summary>
-    public static IServiceCollection AddCdsHooksSecurity(this IServiceCollection services)
+    public static AuthenticationBuilder AddCdsHooksJwt(this AuthenticationBuilder authentication)
     {
-        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(authentication);
+        var services = authentication.Services;
 
         services.AddOptions<CdsHooksOptions>();
         services.TryAddSingleton(TimeProvider.System);
@@ -32,7 +35,6 @@ public static class CdsSecurityServiceCollectionExtensions
         services.TryAddSingleton<CdsJwksProvider>();
         services.TryAddSingleton<CdsJtiReplayCache>();
         services.TryAddSingleton<CdsJwtValidator>();
-        services.TryAddSingleton<CdsJwtFilter>();
-        return services;
+        return authentication.AddScheme<AuthenticationSchemeOptions, CdsJwtAuthenticationHandler>(CdsJwtAuthenticationHandler.SchemeName, null);
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DecisionApi.Features.CdsHooks;
+using DecisionApi.Infrastructure;
 using DecisionApi.RuleStore;
 using DecisionApi.RuleStore.Content;
 using DecisionApi.RuleStore.Evaluation;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
-namespace DecisionApi.Infrastructure;
+namespace DecisionApi.Features.Documentation;
 
 /// <summary>
 /// Makes the document say what the API enforces: security schemes per operation, the error responses every operation
@@ -88,9 +89,9 @@ public sealed class OpenApiContractFilter(
         }
     }
 
-    private bool KeysOn => ApiKeyMiddleware.IsEnabled(keyOptions.Value, environment);
+    private bool KeysOn => ApiKeyOptions.IsEnabled(keyOptions.Value, environment);
 
-    private bool JwtOn => DecisionApi.Features.CdsHooks.Security.CdsJwtFilter.IsAuthenticationEnabled(cdsOptions.Value, environment);
+    private bool JwtOn => DecisionApi.Features.CdsHooks.Security.CdsJwtAuthenticationHandler.IsAuthenticationEnabled(cdsOptions.Value, environment);
 
     private static void AddSchemas(OpenApiDocument document, RuleStoreSnapshot store)
     {
@@ -220,9 +221,19 @@ public sealed class OpenApiContractFilter(
         if (isCds ? JwtOn : KeysOn)
         {
             operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, document)] = [] }];
-            operation.Responses["401"] = Response(document, isCds
-                ? "The CDS Hooks JWT is missing, invalid, expired, replayed, or not signed by a registered EHR."
-                : "The X-Api-Key header is missing or not a configured key.", isCds ? Fhir : Problem, body);
+            // Documented as sent: CDS Hooks 2.0 answers a refused JWT with a bare 401 and no body; REST with problem+json.
+            var unauthorized = isCds
+                ? new OpenApiResponse { Description = "The CDS Hooks JWT is missing, invalid, expired, longer-lived than the cap, replayed, or not signed by a registered EHR. No body (as CDS Hooks 2.0 specifies)." }
+                : Response(document, "The X-Api-Key header is missing or not a configured key.", Problem, body);
+            unauthorized.Headers = new Dictionary<string, IOpenApiHeader>
+            {
+                ["WWW-Authenticate"] = new OpenApiHeader
+                {
+                    Description = "The authentication scheme to use.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create(isCds ? "Bearer" : "ApiKey header=\"X-Api-Key\"")!] },
+                },
+            };
+            operation.Responses["401"] = unauthorized;
         }
         else
         {

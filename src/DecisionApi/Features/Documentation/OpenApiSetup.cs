@@ -1,12 +1,29 @@
 using System.Text.Json.Nodes;
+using DecisionApi.Infrastructure;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
-namespace DecisionApi.Infrastructure;
+namespace DecisionApi.Features.Documentation;
 
 public static class OpenApiSetup
 {
     public const string DocumentName = "v1";
+
+    /// <summary>The OpenAPI document and Swagger UI under /swagger; their middleware is not asked on every API call.</summary>
+    public static WebApplication UseDecisionApiDocumentation(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseWhen(context => context.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase), swagger =>
+        {
+            swagger.UseSwagger();
+            swagger.UseSwaggerUI(options =>
+            {
+                options.SwaggerEndpoint($"/swagger/{DocumentName}/swagger.json", "DecisionApi v1");
+                options.DocumentTitle = "DecisionApi";
+            });
+        });
+        return app;
+    }
 
     public static IServiceCollection AddDecisionApiOpenApi(this IServiceCollection services)
     {
