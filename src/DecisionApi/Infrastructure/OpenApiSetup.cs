@@ -42,7 +42,7 @@ public static class OpenApiSetup
     }
 }
 
-/// <summary>Documents <c>Accept-Language</c> on the operations whose text is localized (their handler takes a <see cref="RequestLanguage"/>).</summary>
+/// <summary>Documents <c>Accept-Language</c> on the operations whose text is localized (their handler takes a <see cref="RequestLanguage"/>), and the <c>Content-Language</c> their answers carry.</summary>
 public sealed class AcceptLanguageHeaderFilter : IOperationFilter
 {
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
@@ -62,6 +62,20 @@ public sealed class AcceptLanguageHeaderFilter : IOperationFilter
             Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
             Example = JsonValue.Create("en"),
         });
+
+        foreach (var (code, response) in operation.Responses ?? [])
+        {
+            if (code.StartsWith('2') && response is OpenApiResponse answer)
+            {
+                answer.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                answer.Headers["Content-Language"] = new OpenApiHeader
+                {
+                    Description = "The language of the text: en or zh-Hans (chosen from Accept-Language). The response also carries Vary: Accept-Language.",
+                    Required = true,
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 35 },
+                };
+            }
+        }
     }
 }
 
