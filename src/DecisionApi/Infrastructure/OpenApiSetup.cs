@@ -22,7 +22,10 @@ public static class OpenApiSetup
                     "injection. POST a profile to /v1/evaluations and get an honest evidence summary: assessment, the two core " +
                     "caveats (ACR/AF strongly recommends against; no MSC product is FDA-approved for OA), evidence with its " +
                     "certainty, safety points, claim checks and first-line options, every sentence with its sources, from a " +
-                    "curated, versioned rule store. Decision support only, not a directive. Errors are application/problem+json.",
+                    "curated, versioned rule store. Decision support only, not a directive. Errors are application/problem+json." +
+                    " Values that come from the rule store (codes, kinds, categories, topics, certainty, verdicts...) are strings " +
+                    "listed in x-extensible-enum: a store release may add one, so a client keeps and shows an unknown value and " +
+                    "never fails on it. Closed enums are kept for the standards' fixed vocabularies only.",
             });
             foreach (var assembly in new[] { typeof(Program).Assembly, typeof(RuleStore.RuleStoreSnapshot).Assembly })
             {

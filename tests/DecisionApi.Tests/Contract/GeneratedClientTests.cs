@@ -49,7 +49,7 @@ public sealed class GeneratedClientTests(GeneratedClientTests.Clients clients) :
         var service = await clients.ServiceAsync(released: true);
         var (code, output) = Clients.Call(caller, service, NewTreatment);
         code.Should().Be(0, output);
-        output.Should().Contain($"echoes every prior treatment sent, exercise-therapy,oral-nsaid,ia-corticosteroid,{NewTreatment}");
+        output.Should().Contain($"echoes every prior treatment sent, exercise-therapy,oral-nsaid,ia-corticosteroid,{NewTreatment}").And.Contain($"reads {NewTreatment} in treatment");
     }
 
     /// <summary>Generates and compiles each client once for the class; starts each service once.</summary>
@@ -146,8 +146,20 @@ public sealed class GeneratedClientTests(GeneratedClientTests.Clients clients) :
                     Ordinal = treatments.Max(t => t.Ordinal) + 1,
                     ReviewedOn = treatments[0].ReviewedOn,
                 };
+                // …and a chart-recognition entry naming it, so the new code also arrives in a response field
+                // (RecognitionView.treatment) that used to be a closed enum.
+                var template = content.Recognition.First(r => r.Kind == Vocab.RecognitionKinds.ActivityTerm);
+                var recognised = new RecognitionRow
+                {
+                    Kind = Vocab.RecognitionKinds.ActivityTerm,
+                    Ordinal = content.Recognition.Max(r => r.Ordinal) + 1,
+                    Treatment = NewTreatment,
+                    Term = "shockwave therapy",
+                    SourceId = template.SourceId,
+                    Verification = template.Verification,
+                };
                 store = Path.Combine(work, "released-rules.db");
-                StoreFile.Write(StoreMutations.With(content, vocabulary: [.. content.Vocabulary, added]), store);
+                StoreFile.Write(StoreMutations.With(content, vocabulary: [.. content.Vocabulary, added], recognition: [.. content.Recognition, recognised]), store);
             }
 
             var keyHash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ApiKey))).ToLowerInvariant();

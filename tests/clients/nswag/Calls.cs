@@ -47,6 +47,7 @@ var tried = new List<string> { "exercise-therapy", "oral-nsaid", "ia-corticoster
 if (newTreatment is not null)
 {
     Check(treatments.Any(t => t.Code == newTreatment), $"GET /v1/treatments lists {newTreatment}, a code the document does not list");
+    Check(recognition.Any(r => r.Treatment == newTreatment), $"GET /v1/treatments/recognition reads {newTreatment} in treatment (once a closed enum)");
     tried.Add(newTreatment);
 }
 

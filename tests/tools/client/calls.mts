@@ -38,6 +38,7 @@ check(claims.length > 0 && claims.every((c) => c.verdict.length > 0), "GET /v1/c
 const tried: string[] = ["exercise-therapy", "oral-nsaid", "ia-corticosteroid"];
 if (newTreatment !== undefined) {
   check(treatments.some((t) => t.code === newTreatment), `GET /v1/treatments lists ${newTreatment}, a code the document does not list`);
+  check(recognition.some((r) => r.treatment === newTreatment), `GET /v1/treatments/recognition reads ${newTreatment} in treatment (once a closed enum)`);
   tried.push(newTreatment);
 }
 const request: Schemas["EvaluationRequest"] = { age: 62, klGrade: 3, priorTreatments: tried, bmi: 28.5, conditions: [], jurisdiction: "US" };
