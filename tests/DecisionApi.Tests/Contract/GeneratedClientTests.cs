@@ -201,9 +201,9 @@ public sealed class GeneratedClientTests(GeneratedClientTests.Clients clients) :
             // The folder is outside the repository: the build uses the generated code as generated, with NuGet's
             // packages restored from the registry (the test machine may start with an empty NuGet cache).
             var (buildCode, buildOutput) = Run("dotnet", ["build", folder, "-c", "Release", "-nologo", "-v", "q", "-o", Path.Combine(folder, "out")], folder, TimeSpan.FromMinutes(8));
-            if (buildCode != 0 && buildOutput.Contains("NU1101", StringComparison.Ordinal))
+            if (buildCode != 0 && new[] { "NU1101", "NU1102", "NU1301" }.FirstOrDefault(c => buildOutput.Contains(c, StringComparison.Ordinal)) is { } restoreError)
             {
-                return new Caller(null, [], folder, $"the {name} client's NuGet packages cannot be restored from the configured sources (NU1101): {Tail(buildOutput, 800)}");
+                return new Caller(null, [], folder, $"the {name} client's NuGet packages cannot be restored from the configured sources ({restoreError}): {Tail(buildOutput, 800)}");
             }
 
             buildCode.Should().Be(0, $"the {name} client and its caller must compile with no hand edit: {buildOutput}");
