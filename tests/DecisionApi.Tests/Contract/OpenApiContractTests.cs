@@ -128,6 +128,7 @@ public sealed class OpenApiContractTests(DecisionApiFactory factory)
                 if (o["enum"] is JsonArray values)
                 {
                     values.Should().NotContainNulls(at);
+                    values.Should().OnlyContain(v => !v!.GetValue<string>().Contains('-'), $"{at}: a generated C# enum (NSwag, System.Text.Json) cannot read or write a hyphenated value");
                     closed.Add(at);
                 }
 
