@@ -14,14 +14,15 @@ public static class StoreMutations
         IReadOnlyList<RuleConditionRow>? conditions = null,
         IReadOnlyList<TextRow>? texts = null,
         IReadOnlyList<RecognitionRow>? recognition = null,
-        IReadOnlyList<EffectRow>? effects = null)
+        IReadOnlyList<EffectRow>? effects = null,
+        IReadOnlyList<VocabularyRow>? vocabulary = null)
     {
         var altered = new StoreContent
         {
             Metadata = [.. content.Metadata.Where(m => m.Key != Vocab.MetadataKeys.ContentHash)],
             Texts = texts ?? content.Texts,
             Sources = sources ?? content.Sources,
-            Vocabulary = content.Vocabulary,
+            Vocabulary = vocabulary ?? content.Vocabulary,
             CodeMappings = content.CodeMappings,
             Statements = statements ?? content.Statements,
             StatementSources = statementSources ?? content.StatementSources,

@@ -21,7 +21,9 @@ function cite(sources: Source[]): string {
 export function render(result: EvaluationResult): string[] {
   const lines: string[] = [];
   const a = result.assessment;
-  const category: "not-applicable" | "excluded-condition" | "outside-evidence-base" | "conventional-care-first" | "arthroplasty-evaluation" | "investigational-only" = a.category;
+  // category grows with the rule store (x-extensible-enum): an unknown value is shown as given.
+  const known = ["not-applicable", "excluded-condition", "outside-evidence-base", "conventional-care-first", "arthroplasty-evaluation", "investigational-only"];
+  const category: string = known.includes(a.category) ? a.category : `${a.category} (new)`;
   lines.push(`${category}: ${a.headline}`, a.rationale, `rule ${a.ruleId}`, cite(a.sources));
   for (const note of a.notes) lines.push(note.id, note.text, note.ruleId, cite(note.sources));
   for (const c of result.caveats) lines.push(`[${c.severity.toUpperCase()}] ${c.issuer}: ${c.text}`, c.id, c.ruleId, cite(c.sources));

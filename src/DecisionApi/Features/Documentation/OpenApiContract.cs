@@ -114,7 +114,9 @@ public sealed class OpenApiContractFilter(
             }
         }
 
-        var enums = new Dictionary<(string Schema, string Property), IEnumerable<string>>
+        // Content-driven values grow with the rule store (a store release may add one): plain strings with the current
+        // values in x-extensible-enum, never a closed enum that makes a generated client fail or drop an unknown value.
+        var extensible = new Dictionary<(string Schema, string Property), IEnumerable<string>>
         {
             [("AssessmentResult", "category")] = Vocab.Categories,
             [("RuleView", "category")] = Vocab.Categories,
@@ -137,6 +139,18 @@ public sealed class OpenApiContractFilter(
             [("RecognitionView", "topicalTreatment")] = store.Treatments.Select(t => t.Code),
             [("Source", "kind")] = Vocab.SourceKinds,
             [("VocabularyItem", "category")] = Vocab.TreatmentCategories,
+        };
+        foreach (var ((schemaName, property), values) in extensible)
+        {
+            if (schemas.TryGetValue(schemaName, out var s) && s is OpenApiSchema schema && schema.Properties?.TryGetValue(property, out var p) == true && p is OpenApiSchema prop)
+            {
+                Extensible(prop, values);
+            }
+        }
+
+        // Closed vocabularies fixed by the standards the service speaks (CDS Hooks, FHIR): closed enums, never null in them.
+        var enums = new Dictionary<(string Schema, string Property), IEnumerable<string>>
+        {
             [("CdsCard", "indicator")] = ["info", "warning", "critical"],
             [("OperationOutcome", "resourceType")] = ["OperationOutcome"],
             [("OperationOutcomeIssue", "severity")] = ["fatal", "error", "warning", "information"],
@@ -145,12 +159,16 @@ public sealed class OpenApiContractFilter(
         {
             if (schemas.TryGetValue(schemaName, out var s) && s is OpenApiSchema schema && schema.Properties?.TryGetValue(property, out var p) == true && p is OpenApiSchema prop)
             {
-                var nullable = prop.Type?.HasFlag(JsonSchemaType.Null) == true;
                 prop.Enum = [.. values.Distinct(StringComparer.Ordinal).Select(v => (JsonNode)JsonValue.Create(v)!)];
-                if (nullable)
-                {
-                    prop.Enum.Add(null!);
-                }
+            }
+        }
+
+        // Every problem body carries the request's trace id (the request log's traceId), to quote in a support request.
+        foreach (var problem in new[] { "ProblemDetails", "HttpValidationProblemDetails" })
+        {
+            if (schemas.TryGetValue(problem, out var ps) && ps is OpenApiSchema problemSchema && problemSchema.Properties is { } problemProperties)
+            {
+                problemProperties["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200, Description = "The request's trace id, as in the service's request log: quote it when reporting a problem." };
             }
         }
 
@@ -192,12 +210,26 @@ public sealed class OpenApiContractFilter(
         if (request.Properties?.TryGetValue(property, out var p) == true && p is OpenApiSchema array)
         {
             array.MaxItems = maxItems;
-            array.Items = new OpenApiSchema
-            {
-                Type = JsonSchemaType.String,
-                Enum = [.. codes.Select(c => (JsonNode)JsonValue.Create(c)!)],
-            };
+            var item = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 100, Description = $"A code that GET /v1/{property.Replace("prior", "", StringComparison.Ordinal).ToLowerInvariant()} lists; the API rejects others with 400." };
+            Extensible(item, codes);
+            array.Items = item;
         }
+    }
+
+    /// <summary>The convention for a value that grows with the rule store (Zalando's x-extensible-enum): a plain string,
+    /// the current values listed, and the client told to expect others.</summary>
+    public const string ExtensibleEnum = "x-extensible-enum";
+
+    private static void Extensible(OpenApiSchema schema, IEnumerable<string> values)
+    {
+        var current = values.Distinct(StringComparer.Ordinal).ToList();
+        schema.Enum = null;
+        schema.Extensions ??= new Dictionary<string, IOpenApiExtension>();
+        schema.Extensions[ExtensibleEnum] = new JsonNodeExtension(new JsonArray([.. current.Select(v => (JsonNode)JsonValue.Create(v)!)]));
+        var listed = !string.IsNullOrEmpty(schema.Description) && current.All(v => schema.Description.Contains(v, StringComparison.Ordinal));
+        var note = "Grows with the rule store (x-extensible-enum" + (listed ? " lists the current values" : ": currently " + string.Join(", ", current))
+            + "): a store release may add a value, so treat an unknown one as valid and show it as given.";
+        schema.Description = string.IsNullOrEmpty(schema.Description) ? note : schema.Description.TrimEnd() + " " + note;
     }
 
     private void ApplyOperation(OpenApiDocument document, string path, HttpMethod method, OpenApiOperation operation, RuleStoreSnapshot store, Evaluator evaluator)
@@ -371,8 +403,10 @@ public sealed class OpenApiContractFilter(
     private static OpenApiSchema Str(string description, int maxLength = 200) =>
         new() { Type = JsonSchemaType.String, Description = description, MaxLength = maxLength };
 
+    // additionalProperties: {} written out (not left to the default), so generators type it as an open object
+    // (openapi-typescript: { [key: string]: unknown }) rather than one with no properties allowed.
     private static OpenApiSchema AnyObject(string description) =>
-        new() { Type = JsonSchemaType.Object, Description = description, AdditionalPropertiesAllowed = true };
+        new() { Type = JsonSchemaType.Object, Description = description, AdditionalPropertiesAllowed = true, AdditionalProperties = new OpenApiSchema() };
 
     private static OpenApiSchema CdsRequestSchema() => new()
     {
@@ -381,15 +415,18 @@ public sealed class OpenApiContractFilter(
         Required = new HashSet<string> { "hook", "hookInstance", "context" },
         Properties = new Dictionary<string, IOpenApiSchema>
         {
-            ["hook"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["order-select", "order-sign", "patient-view"], Description = "The hook that fired." },
+            // A pattern, not an enum: a generated C# enum cannot write the hyphenated values (NSwag, System.Text.Json).
+            ["hook"] = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^(order-select|order-sign|patient-view)$", MaxLength = 64, Description = "The hook that fired: order-select, order-sign or patient-view." },
             ["hookInstance"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", MaxLength = 64, Description = "A UUID for this firing of the hook." },
             ["fhirServer"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uri", MaxLength = 2048, Description = "The EHR's FHIR base URL; used only when it is on this service's allowlist." },
             ["fhirAuthorization"] = AnyObject("The OAuth 2.0 bearer token for fhirServer (access_token, token_type, expires_in, scope, subject)."),
             ["context"] = new OpenApiSchema
             {
                 Type = JsonSchemaType.Object,
-                Description = "Hook context: userId, patientId, and for the order hooks draftOrders (a FHIR Bundle) and, for order-select, selections.",
+                Description = "Hook context: userId, patientId, and for the order hooks draftOrders (a FHIR Bundle) and, for order-select, selections. Other context fields a hook defines are allowed and ignored.",
                 Required = new HashSet<string> { "patientId" },
+                AdditionalPropertiesAllowed = true,
+                AdditionalProperties = new OpenApiSchema(),
                 Properties = new Dictionary<string, IOpenApiSchema>
                 {
                     ["userId"] = Str("The user, e.g. Practitioner/prac-17."),
@@ -422,7 +459,7 @@ public sealed class OpenApiContractFilter(
                     Properties = new Dictionary<string, IOpenApiSchema>
                     {
                         ["card"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "uuid", MaxLength = 36, Description = "The uuid of the card." },
-                        ["outcome"] = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["accepted", "overridden"], Description = "What the clinician did: accepted needs acceptedSuggestions; overridden needs overrideReason (a reason or a userComment)." },
+                        ["outcome"] = new OpenApiSchema { Type = JsonSchemaType.String, Pattern = "^(accepted|overridden)$", MaxLength = 20, Description = "What the clinician did: accepted needs acceptedSuggestions; overridden needs overrideReason (a reason or a userComment)." },
                         ["outcomeTimestamp"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "date-time", MaxLength = 64, Description = "When (RFC 3339)." },
                         ["acceptedSuggestions"] = new OpenApiSchema { Type = JsonSchemaType.Array, MaxItems = 20, Items = AnyObject("An accepted suggestion ({\"id\": ...})."), Description = "Accepted suggestions." },
                         ["overrideReason"] = AnyObject("Why the card was overridden: reason (a coding from the card's overrideReasons) and/or userComment."),

@@ -39,7 +39,10 @@ public static class OpenApiSetup
                     "injection. POST a profile to /v1/evaluations and get an honest evidence summary: assessment, the two core " +
                     "caveats (ACR/AF strongly recommends against; no MSC product is FDA-approved for OA), evidence with its " +
                     "certainty, safety points, claim checks and first-line options, every sentence with its sources, from a " +
-                    "curated, versioned rule store. Decision support only, not a directive. Errors are application/problem+json.",
+                    "curated, versioned rule store. Decision support only, not a directive. Errors are application/problem+json." +
+                    " Values that come from the rule store (codes, kinds, categories, topics, certainty, verdicts...) are strings " +
+                    "listed in x-extensible-enum: a store release may add one, so a client keeps and shows an unknown value and " +
+                    "never fails on it. Closed enums are kept for the standards' fixed vocabularies only.",
             });
             foreach (var assembly in new[] { typeof(Program).Assembly, typeof(RuleStore.RuleStoreSnapshot).Assembly })
             {
@@ -59,7 +62,7 @@ public static class OpenApiSetup
     }
 }
 
-/// <summary>Documents <c>Accept-Language</c> on the operations whose text is localized (their handler takes a <see cref="RequestLanguage"/>).</summary>
+/// <summary>Documents <c>Accept-Language</c> on the operations whose text is localized (their handler takes a <see cref="RequestLanguage"/>), and the <c>Content-Language</c> their answers carry.</summary>
 public sealed class AcceptLanguageHeaderFilter : IOperationFilter
 {
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
@@ -79,6 +82,20 @@ public sealed class AcceptLanguageHeaderFilter : IOperationFilter
             Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
             Example = JsonValue.Create("en"),
         });
+
+        foreach (var (code, response) in operation.Responses ?? [])
+        {
+            if (code.StartsWith('2') && response is OpenApiResponse answer)
+            {
+                answer.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                answer.Headers["Content-Language"] = new OpenApiHeader
+                {
+                    Description = "The language of the text: en or zh-Hans (chosen from Accept-Language). The response also carries Vary: Accept-Language.",
+                    Required = true,
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 35 },
+                };
+            }
+        }
     }
 }
 
