@@ -152,7 +152,7 @@ public sealed class ChartKnownAbsentUnknownTests(CdsHooksFactory factory) : ICla
     public async Task The_README_example_gets_the_card_the_README_describes()
     {
         var readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));
-        var start = readme.IndexOf("-d '{", readme.IndexOf("/cds-services/msc-knee-oa -H", StringComparison.Ordinal), StringComparison.Ordinal) + "-d '".Length;
+        var start = readme.IndexOf("-d '{", readme.IndexOf("/cds-services/msc-knee-oa-order-sign -H", StringComparison.Ordinal), StringComparison.Ordinal) + "-d '".Length;
         var request = readme[start..readme.IndexOf("}'", start, StringComparison.Ordinal)] + "}";
         using var message = new HttpRequestMessage(HttpMethod.Post, ServiceUrl) { Content = HttpAssertions.Json(request) };
         var body = JsonDocument.Parse(await (await factory.CreateClient().SendAsync(message)).Content.ReadAsStringAsync()).RootElement.Clone();

@@ -14,7 +14,6 @@ public static partial class CdsHooksEndpoints
 {
     public const string CorsPolicy = "cds-hooks";
     private const string OrderSelect = "order-select";
-    private const string OrderSign = "order-sign";
     private const string PatientView = "patient-view";
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
@@ -30,7 +29,7 @@ public static partial class CdsHooksEndpoints
         group.MapGet("", Discover)
             .WithName("CdsDiscovery")
             .WithSummary("CDS Hooks discovery")
-            .WithDescription("Lists the CDS Service: one id per hook (msc-knee-oa-order-select, msc-knee-oa-order-sign, and msc-knee-oa-patient-view when enabled), with the prefetch templates and usage requirements. Needs a CDS Hooks JWT when authentication is on.")
+            .WithDescription("Lists the CDS Service: one id per enabled hook (msc-knee-oa-order-select and msc-knee-oa-order-sign unless CdsHooks:Hooks lists one only, and msc-knee-oa-patient-view when enabled), with the prefetch templates and usage requirements. Needs a CDS Hooks JWT when authentication is on.")
             .Produces(StatusCodes.Status401Unauthorized);
 
         group.MapPost("/{id}", CallAsync)
@@ -61,7 +60,7 @@ public static partial class CdsHooksEndpoints
     {
         var settings = options.Value;
         string En(string key) => store.Text(key).En;
-        var hooks = new List<(string Hook, string Description)> { (OrderSelect, En("cds.description")), (OrderSign, En("cds.description")) };
+        var hooks = settings.EnabledOrderHooks.Select(h => (Hook: h, Description: En("cds.description"))).ToList();
         if (settings.PatientView.Enabled)
         {
             hooks.Add((PatientView, En("cds.patientViewDescription")));
@@ -73,7 +72,7 @@ public static partial class CdsHooksEndpoints
         ]));
     }
 
-    /// <param name="id">The CDS Service id from discovery (msc-knee-oa-order-select, msc-knee-oa-order-sign, msc-knee-oa-patient-view; msc-knee-oa is an alias for both order hooks).</param>
+    /// <param name="id">The CDS Service id from discovery (msc-knee-oa-order-select, msc-knee-oa-order-sign, msc-knee-oa-patient-view; msc-knee-oa is an alias for the enabled order hooks).</param>
     /// <param name="request">The CDS Hooks request.</param>
     /// <param name="options">CDS Hooks settings.</param>
     /// <param name="engine">The rule store serving this request: evaluator, card composer and the memo of encoded cards.</param>
