@@ -52,6 +52,13 @@ public sealed class CdsHooksOptions
     public PatientViewOptions PatientView { get; set; } = new();
 
     /// <summary>
+    /// The key of the suggestion uuids (<see cref="SuggestionKeys"/>), at least 32 characters; a secret. Unset (or
+    /// shorter): a random key per process, so accepted feedback is checked only by the instance that issued the card,
+    /// and only until it restarts. Set the same key on every instance.
+    /// </summary>
+    public string? SuggestionKey { get; set; }
+
+    /// <summary>
     /// What is wrong with the base URLs, for the one start-up line; null when they are usable. Outside Development
     /// <see cref="PublicBaseUrl"/> is required, so neither a JWT audience nor a card link ever comes from a request's
     /// <c>Host</c>; each configured URL must be an absolute http(s) URL without query or fragment.
