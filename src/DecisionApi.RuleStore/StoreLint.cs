@@ -16,6 +16,7 @@ public static class StoreLint
         CheckVocabularies(store, problems);
         CheckTexts(store, problems);
         CheckCategoryTexts(store, problems);
+        CheckSuggestionTexts(store, problems);
         CheckStatements(store, problems);
         CheckRules(store, problems);
         CheckCoreCaveats(store, problems);
@@ -121,6 +122,37 @@ public static class StoreLint
                 && (text.En.Length >= 140 || text.Zh.Length >= 140))
             {
                 problems.Add($"text {key} must stay under 140 characters (CDS Hooks card summary)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Card suggestions (<c>cds.suggestion.&lt;category&gt;.&lt;position&gt;.&lt;suggestion&gt;</c>, issue #24): a known category, an integer
+    /// position, a suggestion the service can act on (remove-msc-order, or referral.&lt;treatment&gt; whose treatment has a
+    /// verified SNOMED CT code), and its action text <c>cds.suggestionAction.&lt;suggestion&gt;</c>.
+    /// </summary>
+    private static void CheckSuggestionTexts(RuleStoreSnapshot store, List<string> problems)
+    {
+        const string prefix = "cds.suggestion.";
+        foreach (var key in store.Texts.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        {
+            var category = Vocab.Categories.FirstOrDefault(c => key.StartsWith(prefix + c + ".", StringComparison.Ordinal));
+            var tail = category is null ? "" : key[(prefix.Length + category.Length + 1)..];
+            var dot = tail.IndexOf('.', StringComparison.Ordinal);
+            var id = dot < 0 ? "" : tail[(dot + 1)..];
+            var referral = id.StartsWith("referral.", StringComparison.Ordinal) ? id["referral.".Length..] : null;
+            if (category is null || dot < 0 || !int.TryParse(tail[..dot], out _))
+            {
+                problems.Add($"text {key}: expected cds.suggestion.<category>.<position>.<suggestion>");
+            }
+            else if (id != "remove-msc-order" && (referral is null || !store.TreatmentsByCode.TryGetValue(referral, out var treatment)
+                || !treatment.Codes.Any(c => c.System == "http://snomed.info/sct" && c.Verification == "verified")))
+            {
+                problems.Add($"text {key}: a suggestion is remove-msc-order or referral.<treatment> with a verified SNOMED CT code");
+            }
+            else if (!store.Texts.ContainsKey("cds.suggestionAction." + id))
+            {
+                problems.Add($"text {key}: cds.suggestionAction.{id} (the action's description) is missing");
             }
         }
     }

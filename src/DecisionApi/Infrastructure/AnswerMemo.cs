@@ -25,7 +25,8 @@ public sealed class AnswerMemoOptions
 /// <param name="Category">The assessment category (for the audit line and the metrics).</param>
 /// <param name="AuditRules">The rules behind the answer, for the audit line (<see cref="EvaluationResult.AuditRules"/>).</param>
 /// <param name="UuidOffset">Where a card's uuid starts in <paramref name="Body"/> (a fresh one is written on every answer); -1 for none.</param>
-public sealed record EncodedAnswer(byte[] Body, string Category, string AuditRules, int UuidOffset = -1);
+/// <param name="Plan">For a CDS card, the suggestions its category offers (added per request: they name the order and the patient).</param>
+public sealed record EncodedAnswer(byte[] Body, string Category, string AuditRules, int UuidOffset = -1, IReadOnlyList<string>? Plan = null);
 
 /// <summary>
 /// Answers are pure: the same profile (or chart reading), language and store give the same bytes. A memo keeps the

@@ -28,6 +28,12 @@ public static class Telemetry
     /// <summary>CDS Hooks feedback items recorded, by outcome.</summary>
     public static readonly Counter<long> Feedback = Meter.CreateCounter<long>("decision_api.cds.feedback", "{item}", "CDS Hooks feedback items, by outcome");
 
+    /// <summary>CDS Hooks suggestions accepted (feedback naming an issued suggestion uuid), by suggestion kind (issue #24).</summary>
+    public static readonly Counter<long> SuggestionsAccepted = Meter.CreateCounter<long>("decision_api.cds.suggestions.accepted", "{suggestion}", "CDS Hooks suggestions accepted, by suggestion kind");
+
+    /// <summary>CDS Hooks cards overridden, by override reason code (the store's codes; any other is "other", none is "none").</summary>
+    public static readonly Counter<long> Overrides = Meter.CreateCounter<long>("decision_api.cds.overrides", "{card}", "CDS Hooks cards overridden, by override reason code");
+
     /// <summary>Registers OpenTelemetry when an OTLP endpoint is configured; otherwise does nothing.</summary>
     public static WebApplicationBuilder AddDecisionApiTelemetry(this WebApplicationBuilder builder)
     {

@@ -94,6 +94,32 @@ public sealed partial class CdsHooksServiceTests(CdsHooksFactory factory) : ICla
     }
 
     [Fact]
+    public async Task A_site_that_enables_one_order_hook_is_listed_and_answered_for_that_hook_only()
+    {
+        // Issue #24: one alert per order. CdsHooks:Hooks lists order-sign only.
+        using var signOnly = factory.WithWebHostBuilder(b => b.UseSetting("CdsHooks:Hooks:0", "order-sign"));
+        var signClient = signOnly.CreateClient();
+        var body = await (await signClient.GetAsync("/cds-services")).ReadJsonAsync();
+        CardInvariants.NoNullOrEmpty(body, "discovery");
+        var services = body.GetProperty("services").EnumerateArray().ToList();
+        services.Select(s => s.GetProperty("hook").GetString()).Should().Equal("order-sign");
+        services.Select(s => s.GetProperty("id").GetString()).Should().Equal("msc-knee-oa-order-sign");
+
+        (await Call(OrderSign(Prefetch(), MscOrder()), signClient, url: "/cds-services/msc-knee-oa-order-sign")).Status.Should().Be(HttpStatusCode.OK);
+        var select = OrderSelect(Prefetch(), ["ServiceRequest/sr-msc"], MscOrder());
+        var (disabled, disabledBody) = await Call(select, signClient, url: "/cds-services/msc-knee-oa-order-select");
+        disabled.Should().Be(HttpStatusCode.NotFound, "a disabled hook's id is refused like an unknown service id");
+        disabledBody.GetProperty("resourceType").GetString().Should().Be("OperationOutcome");
+        var (viaAlias, aliasBody) = await Call(select, signClient, url: "/cds-services/msc-knee-oa");
+        viaAlias.Should().Be(HttpStatusCode.BadRequest, "the alias answers only the enabled order hooks");
+        aliasBody.GetProperty("resourceType").GetString().Should().Be("OperationOutcome");
+        (await Call(OrderSign(Prefetch(), MscOrder()), signClient, url: "/cds-services/msc-knee-oa")).Status.Should().Be(HttpStatusCode.OK);
+
+        new CdsHooksOptions { Hooks = ["order-sign", "patient-view"] }.Problem(development: true).Should().Contain("CdsHooks:Hooks");
+        new CdsHooksOptions { Hooks = ["order-select"] }.Problem(development: true).Should().BeNull();
+    }
+
+    [Fact]
     public async Task Patient_view_is_listed_only_when_enabled()
     {
         using var enabled = factory.WithWebHostBuilder(b => b.UseSetting("CdsHooks:PatientView:Enabled", "true"));

@@ -95,9 +95,41 @@ public static class CardInvariants
                     && r.GetProperty("code").GetString()!.Length > 0 && r.GetProperty("system").GetString()!.Length > 0);
             }
 
-            if (card.TryGetProperty("suggestions", out _))
+            if (card.TryGetProperty("suggestions", out var suggestions))
             {
-                card.TryGetProperty("selectionBehavior", out _).Should().BeTrue("suggestions require selectionBehavior");
+                // cds-resp-6: suggestions imply selectionBehavior (2.0: at-most-one or any).
+                card.TryGetProperty("selectionBehavior", out var behavior).Should().BeTrue("suggestions require selectionBehavior");
+                behavior.GetString().Should().BeOneOf("at-most-one", "any");
+                // cds-resp-1: at-most-one implies at most one recommended suggestion.
+                if (behavior.GetString() == "at-most-one")
+                {
+                    suggestions.EnumerateArray().Count(s => s.TryGetProperty("isRecommended", out var r) && r.GetBoolean()).Should().BeLessThanOrEqualTo(1);
+                }
+
+                foreach (var suggestion in suggestions.EnumerateArray())
+                {
+                    suggestion.GetProperty("label").GetString().Should().NotBeNullOrWhiteSpace();
+                    Guid.TryParse(suggestion.GetProperty("uuid").GetString(), out _).Should().BeTrue("feedback names a suggestion by its uuid");
+                    foreach (var action in suggestion.GetProperty("actions").EnumerateArray())
+                    {
+                        action.GetProperty("type").GetString().Should().BeOneOf("create", "update", "delete");
+                        action.GetProperty("description").GetString().Should().NotBeNullOrWhiteSpace();
+                        if (action.GetProperty("type").GetString() == "delete")
+                        {
+                            // cds-resp-2: a delete names the resource (resourceId) and carries none.
+                            action.TryGetProperty("resourceId", out _).Should().BeTrue();
+                            action.TryGetProperty("resource", out _).Should().BeFalse();
+                        }
+                        else
+                        {
+                            action.GetProperty("resource").GetProperty("resourceType").GetString().Should().NotBeNullOrWhiteSpace();
+                        }
+                    }
+                }
+            }
+            else
+            {
+                card.TryGetProperty("selectionBehavior", out _).Should().BeFalse("selectionBehavior only with suggestions");
             }
 
             if (card.TryGetProperty("links", out var links))

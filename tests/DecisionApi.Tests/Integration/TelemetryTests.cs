@@ -53,6 +53,58 @@ public sealed class TelemetryTests
         await receiver.StopAsync();
     }
 
+    [Fact]
+    public async Task Cds_cards_accepted_suggestions_and_overrides_reach_the_OTLP_receiver()
+    {
+        // Issue #24: what the site sees. Cards shown (hook, category, store version), suggestions accepted (kind),
+        // overrides (reason code).
+        var received = new ConcurrentDictionary<string, string>();
+        var receiverBuilder = WebApplication.CreateSlimBuilder();
+        receiverBuilder.Logging.ClearProviders();
+        receiverBuilder.WebHost.UseUrls("http://127.0.0.1:0");
+        await using var receiver = receiverBuilder.Build();
+        receiver.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer);
+            received.AddOrUpdate(signal, Encoding.UTF8.GetString(buffer.ToArray()), (_, old) => old + Encoding.UTF8.GetString(buffer.ToArray()));
+            return Results.Ok();
+        });
+        await receiver.StartAsync();
+
+        await using var factory = new TelemetryFactory(receiver.Urls.Single());
+        using var client = factory.WithWebHostBuilder(b =>
+        {
+            b.UseSetting("CdsHooks:Authentication:Enabled", "false");
+            b.UseSetting("RateLimiting:Enabled", "false");
+        }).CreateClient();
+        var call = await client.PostAsync("/cds-services/msc-knee-oa-order-sign", new StringContent(
+            DecisionApi.Tests.CdsHooks.CdsFixtures.OrderSign(DecisionApi.Tests.CdsHooks.CdsFixtures.Prefetch(firstLineCare: false), DecisionApi.Tests.CdsHooks.CdsFixtures.MscOrder()).ToJsonString(),
+            Encoding.UTF8, "application/json"));
+        call.EnsureSuccessStatusCode();
+        var card = System.Text.Json.JsonDocument.Parse(await call.Content.ReadAsStringAsync()).RootElement.GetProperty("cards")[0];
+        var cardUuid = card.GetProperty("uuid").GetString();
+        var suggestion = card.GetProperty("suggestions")[1].GetProperty("uuid").GetString();
+        var feedback = $$$"""
+            {"feedback":[
+              {"card":"{{{cardUuid}}}","outcome":"accepted","acceptedSuggestions":[{"id":"{{{suggestion}}}"}],"outcomeTimestamp":"2026-11-21T10:15:00Z"},
+              {"card":"{{{Guid.NewGuid()}}}","outcome":"overridden","overrideReason":{"reason":{"system":"urn:decision-api:cds-override-reason","code":"shared-decision"}},"outcomeTimestamp":"2026-11-21T10:16:00Z"}]}
+            """;
+        (await client.PostAsync("/cds-services/msc-knee-oa-order-sign/feedback", new StringContent(feedback, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+
+        string[] names = ["decision_api.cds.cards", "decision_api.cds.suggestions.accepted", "decision_api.cds.overrides"];
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline && !(received.TryGetValue("metrics", out var m) && names.All(n => m.Contains(n, StringComparison.Ordinal))))
+        {
+            await Task.Delay(100);
+        }
+
+        received.Should().ContainKey("metrics");
+        received["metrics"].Should().Contain(names[0]).And.Contain(names[1]).And.Contain(names[2])
+            .And.Contain("order-sign").And.Contain("conventional-care-first").And.Contain("referral.exercise-therapy").And.Contain("shared-decision");
+        await receiver.StopAsync();
+    }
+
     private sealed class TelemetryFactory(string endpoint) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)

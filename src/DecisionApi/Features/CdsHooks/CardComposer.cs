@@ -129,6 +129,89 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
             linked ? [new CdsLink(T("cds.linkLabel"), link, "absolute")] : null);
     }
 
+    /// <summary>The override reason codes the card offers (system <see cref="OverrideReasonSystem"/>).</summary>
+    public IEnumerable<string> OverrideReasonCodes => overrideReasons.Select(r => r.Code);
+
+    /// <summary>The suggestion that deletes the draft MSC order which triggered the card.</summary>
+    public const string RemoveOrder = "remove-msc-order";
+
+    /// <summary>The prefix of a referral suggestion: <c>referral.{treatment}</c>.</summary>
+    public const string ReferralPrefix = "referral.";
+
+    private const string SuggestionPrefix = "cds.suggestion.";
+
+    // Keys are cds.suggestion.<category>.<position>.<suggestion>: the store decides which category offers what, in order.
+    private readonly Dictionary<string, string[]> suggestionsByCategory = Vocab.Categories.ToDictionary(
+        c => c,
+        c => store.Texts.Keys.Where(k => k.StartsWith($"{SuggestionPrefix}{c}.", StringComparison.Ordinal))
+            .Select(k => k[$"{SuggestionPrefix}{c}.".Length..])
+            .Select(t => (Position: int.TryParse(t.Split('.')[0], out var p) ? p : int.MaxValue, Tail: t))
+            .OrderBy(t => t.Position).ThenBy(t => t.Tail, StringComparer.Ordinal)
+            .Select(t => t.Tail).ToArray(),
+        StringComparer.Ordinal);
+
+    /// <summary>Every suggestion id the store can offer (feedback's accepted uuids are checked against these).</summary>
+    public IReadOnlyList<string> SuggestionIds => [.. suggestionsByCategory.Values.SelectMany(v => v).Select(IdOf).Distinct(StringComparer.Ordinal)];
+
+    private static string IdOf(string tail) => tail[(tail.IndexOf('.', StringComparison.Ordinal) + 1)..];
+
+    /// <summary>The verified code a referral to <paramref name="treatment"/> is coded with, or null (then it is not offered).</summary>
+    public CodeMapping? ReferralCode(string treatment) =>
+        store.TreatmentsByCode.TryGetValue(treatment, out var entry)
+            ? entry.Codes.FirstOrDefault(c => c.System == "http://snomed.info/sct" && c.Verification == "verified")
+            : null;
+
+    /// <summary>
+    /// The suggestions an order card in this evaluation's category offers (store order): removal of the order, and a
+    /// referral only while its first-line option is not documented and its treatment has a verified SNOMED CT code.
+    /// </summary>
+    public IReadOnlyList<string> SuggestionPlan(EvaluationResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var untried = result.ConventionalOptions.Where(o => !o.Tried).Select(o => o.Treatment).ToHashSet(StringComparer.Ordinal);
+        var tried = result.ConventionalOptions.Where(o => o.Tried).Select(o => o.Treatment).ToHashSet(StringComparer.Ordinal);
+        return suggestionsByCategory.TryGetValue(result.Assessment.Category, out var tails)
+            ? [.. tails.Select(IdOf).Where(id => id == RemoveOrder
+                || (id.StartsWith(ReferralPrefix, StringComparison.Ordinal) && untried.Contains(id[ReferralPrefix.Length..])
+                    && !tried.Contains(id[ReferralPrefix.Length..]) && ReferralCode(id[ReferralPrefix.Length..]) is not null))]
+            : [];
+    }
+
+    /// <summary>
+    /// The card's suggestions for a plan (<see cref="SuggestionPlan"/>), each with its derived uuid: removal deletes the
+    /// triggering draft order; a referral removes it too and adds a draft ServiceRequest (intent proposal) for the patient.
+    /// </summary>
+    public IReadOnlyList<CdsSuggestion> Suggestions(
+        IReadOnlyList<string> plan, string category, Language language, string orderReference, string patientId, string cardUuid, string storeVersion, SuggestionKeys keys)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(keys);
+        if (plan.Count == 0)
+        {
+            return [];
+        }
+
+        string T(string key) => store.Text(key).In(language);
+        var tails = suggestionsByCategory[category];
+        var remove = new CdsAction("delete", T("cds.suggestionAction." + RemoveOrder), null, orderReference);
+        return [.. plan.Select(id =>
+        {
+            var label = T(SuggestionPrefix + category + "." + tails.First(t => IdOf(t) == id));
+            List<CdsAction> actions = [remove];
+            if (id.StartsWith(ReferralPrefix, StringComparison.Ordinal))
+            {
+                var treatment = id[ReferralPrefix.Length..];
+                var code = ReferralCode(treatment)!;
+                actions.Add(new CdsAction("create", T("cds.suggestionAction." + id), new CdsDraftServiceRequest(
+                    "ServiceRequest", "draft", "proposal",
+                    new CdsCodeableConcept([new CdsCoding(code.System, code.Code, code.Display)], store.TreatmentsByCode[treatment].Label.In(language)),
+                    new CdsReference("Patient/" + patientId)), null));
+            }
+
+            return new CdsSuggestion(label, keys.Uuid(cardUuid, id, storeVersion), null, actions);
+        })];
+    }
+
     /// <summary>The longest card summary (CDS Hooks: fewer than 140 characters).</summary>
     public const int MaxSummary = 139;
 

@@ -14,7 +14,6 @@ public static partial class CdsHooksEndpoints
 {
     public const string CorsPolicy = "cds-hooks";
     private const string OrderSelect = "order-select";
-    private const string OrderSign = "order-sign";
     private const string PatientView = "patient-view";
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
@@ -30,13 +29,13 @@ public static partial class CdsHooksEndpoints
         group.MapGet("", Discover)
             .WithName("CdsDiscovery")
             .WithSummary("CDS Hooks discovery")
-            .WithDescription("Lists the CDS Service: one id per hook (msc-knee-oa-order-select, msc-knee-oa-order-sign, and msc-knee-oa-patient-view when enabled), with the prefetch templates and usage requirements. Needs a CDS Hooks JWT when authentication is on.")
+            .WithDescription("Lists the CDS Service: one id per enabled hook (msc-knee-oa-order-select and msc-knee-oa-order-sign unless CdsHooks:Hooks lists one only, and msc-knee-oa-patient-view when enabled), with the prefetch templates and usage requirements. Needs a CDS Hooks JWT when authentication is on.")
             .Produces(StatusCodes.Status401Unauthorized);
 
         group.MapPost("/{id}", CallAsync)
             .WithName("CdsServiceCall")
             .WithSummary("Call the CDS Service")
-            .WithDescription("A CDS Hooks 2.0 request. When a draft order for a stem-cell (MSC) knee injection is selected (order-select) or signed (order-sign), returns one warning card read at a glance: a one-sentence summary for the patient's assessment category, the assessment, the ACR/AF and FDA caveats, untried first-line options, what the chart did not document, the category as source.topic, and a link to the full evidence summary page (GET /summary, or the configured portal) carrying only the de-identified profile; otherwise {\"cards\": []}. 412 with an OperationOutcome only when the Patient is neither prefetched nor retrievable from an allowlisted fhirServer; other missing data is named on the card.")
+            .WithDescription("A CDS Hooks 2.0 request. When a draft order for a stem-cell (MSC) knee injection is selected (order-select) or signed (order-sign), returns one warning card read at a glance, with suggestions (options, never orders: remove the MSC order; in conventional-care-first also a draft physical therapy referral), selectionBehavior at-most-one: a one-sentence summary for the patient's assessment category, the assessment, the ACR/AF and FDA caveats, untried first-line options, what the chart did not document, the category as source.topic, and a link to the full evidence summary page (GET /summary, or the configured portal) carrying only the de-identified profile; otherwise {\"cards\": []}. 412 with an OperationOutcome only when the Patient is neither prefetched nor retrievable from an allowlisted fhirServer; other missing data is named on the card.")
             .Accepts<JsonElement>("application/json")
             .Produces<CdsResponse>()
             .Produces<OperationOutcome>(StatusCodes.Status400BadRequest, "application/fhir+json")
@@ -48,7 +47,7 @@ public static partial class CdsHooksEndpoints
         group.MapPost("/{id}/feedback", FeedbackAsync)
             .WithName("CdsFeedback")
             .WithSummary("CDS Hooks feedback")
-            .WithDescription("Records what the clinician did with a card (accepted or overridden, with the override reason) as an audit event without patient data. Idempotent: the same feedback sent twice is recorded once.")
+            .WithDescription("Records what the clinician did with a card (accepted, naming the suggestions taken, or overridden, with the override reason) as an audit event without patient data. An accepted suggestion uuid this service did not issue for that card is a 400 OperationOutcome. Idempotent: the same feedback sent twice is recorded once.")
             .Accepts<JsonElement>("application/json")
             .Produces(StatusCodes.Status200OK)
             .Produces<OperationOutcome>(StatusCodes.Status400BadRequest, "application/fhir+json")
@@ -61,7 +60,7 @@ public static partial class CdsHooksEndpoints
     {
         var settings = options.Value;
         string En(string key) => store.Text(key).En;
-        var hooks = new List<(string Hook, string Description)> { (OrderSelect, En("cds.description")), (OrderSign, En("cds.description")) };
+        var hooks = settings.EnabledOrderHooks.Select(h => (Hook: h, Description: En("cds.description"))).ToList();
         if (settings.PatientView.Enabled)
         {
             hooks.Add((PatientView, En("cds.patientViewDescription")));
@@ -73,14 +72,16 @@ public static partial class CdsHooksEndpoints
         ]));
     }
 
-    /// <param name="id">The CDS Service id from discovery (msc-knee-oa-order-select, msc-knee-oa-order-sign, msc-knee-oa-patient-view; msc-knee-oa is an alias for both order hooks).</param>
+    /// <param name="id">The CDS Service id from discovery (msc-knee-oa-order-select, msc-knee-oa-order-sign, msc-knee-oa-patient-view; msc-knee-oa is an alias for the enabled order hooks).</param>
     /// <param name="request">The CDS Hooks request.</param>
     /// <param name="options">CDS Hooks settings.</param>
     /// <param name="engine">The rule store serving this request: evaluator, card composer and the memo of encoded cards.</param>
     /// <param name="json">The service's JSON options (for encoding a card once).</param>
     /// <param name="logger">Audit log.</param>
+    /// <param name="keys">The keyed hash of suggestion uuids.</param>
     public static async Task<IResult> CallAsync(
-        string id, HttpRequest request, IOptions<CdsHooksOptions> options, RuleStoreEngine engine, IOptions<JsonOptions> json, ILogger<CdsResponse> logger)
+        string id, HttpRequest request, IOptions<CdsHooksOptions> options, RuleStoreEngine engine, IOptions<JsonOptions> json, ILogger<CdsResponse> logger,
+        SuggestionKeys keys)
     {
         var prefetchResolver = engine.Get<PrefetchResolver>();
         var chartReader = engine.Get<ChartReader>();
@@ -126,6 +127,7 @@ public static partial class CdsHooksEndpoints
             }
 
             KneeSide? indexSide = null;
+            string? orderReference = null;
             if (hook != PatientView)
             {
                 if (context.Property("draftOrders") is not { ValueKind: JsonValueKind.Object } draftOrders)
@@ -150,6 +152,7 @@ public static partial class CdsHooksEndpoints
                 }
 
                 indexSide = engine.Get<KneeSideReader>().SideOf(order);
+                orderReference = order.Text("id") is { Length: > 0 } orderId ? $"{order.Text("resourceType")}/{orderId}" : null;
             }
 
             var prefetch = await prefetchResolver.ResolveAsync(root, context, request.HttpContext.RequestAborted);
@@ -171,36 +174,76 @@ public static partial class CdsHooksEndpoints
             var baseUrl = BaseUrl(request, settings);
             var version = engine.Snapshot.Version;
             var memo = engine.CardAnswers;
+            // Suggestions (issue #24) name the triggering draft order and the patient, so they are added to each answer;
+            // their uuids are derived from the card's uuid (SuggestionKeys), so feedback can be checked without state.
+            IReadOnlyList<CdsSuggestion> SuggestionsFor(IReadOnlyList<string> plan, string category, string cardUuid) =>
+                orderReference is null ? [] : composer.Suggestions(plan, category, language, orderReference, patientId, cardUuid, version, keys);
+            CdsCard WithSuggestions(CdsCard card, IReadOnlyList<string> plan, string category) =>
+                SuggestionsFor(plan, category, card.Uuid) is { Count: > 0 } offered ? card with { Suggestions = offered, SelectionBehavior = "at-most-one" } : card;
+
             if (!memo.Enabled)
             {
                 var result = engine.Evaluator.Evaluate(chart.Profile, language, withTrace: false);
                 Audit(logger, hook, result.Assessment.Category, version, result.AuditRules);
-                return TypedResults.Ok(new CdsResponse([composer.Compose(result, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised)]));
+                var card = composer.Compose(result, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised);
+                return TypedResults.Ok(new CdsResponse([WithSuggestions(card, composer.SuggestionPlan(result), result.Assessment.Category)]));
             }
 
             // The card is a pure function of the chart's reading, the hook's card kind, the language and the link's base
-            // URL; only its uuid is new on every answer (JsonAnswer.Write).
+            // URL; only its uuid is new on every answer (JsonAnswer.Write), and its suggestions are added per answer.
             var key = CardAnswerKey.ForCard(chart.Profile, chart.Unknowns, chart.Recognised, hook == PatientView, language, baseUrl);
             if (memo.TryGet(key, out var encoded))
             {
                 Audit(logger, hook, encoded.Category, version, encoded.AuditRules);
-                return new JsonOk<CdsResponse>(encoded);
+                return new JsonOk<CdsResponse>(KeptWithSuggestions(encoded));
             }
 
             var evaluated = engine.Evaluator.Evaluate(chart.Profile, language, withTrace: false);
             var composed = composer.Compose(evaluated, chart.Unknowns, hook == PatientView, language, baseUrl, chart.Recognised);
+            var plan = hook == PatientView ? [] : composer.SuggestionPlan(evaluated);
             Audit(logger, hook, evaluated.Assessment.Category, version, evaluated.AuditRules);
             if (!memo.ShouldKeep(key))
             {
-                return TypedResults.Ok(new CdsResponse([composed]));
+                return TypedResults.Ok(new CdsResponse([WithSuggestions(composed, plan, evaluated.Assessment.Category)]));
             }
 
             var bytes = JsonAnswer.Encode(new CdsResponse([composed with { Uuid = JsonAnswer.UuidPlaceholder }]), json.Value.SerializerOptions);
-            encoded = new EncodedAnswer(bytes, evaluated.Assessment.Category, evaluated.AuditRules, JsonAnswer.UuidOffset(bytes));
+            encoded = new EncodedAnswer(bytes, evaluated.Assessment.Category, evaluated.AuditRules, JsonAnswer.UuidOffset(bytes), plan);
             memo.Add(key, encoded);
-            return new JsonOk<CdsResponse>(encoded);
+            return new JsonOk<CdsResponse>(KeptWithSuggestions(encoded));
+
+            // A kept card with suggestions: the card's uuid is chosen here (the suggestions' uuids derive from it) and the
+            // suggestions are written into the card's object, before its closing "}]}".
+            EncodedAnswer KeptWithSuggestions(EncodedAnswer kept)
+            {
+                if (kept.Plan is not { Count: > 0 } keptPlan || kept.UuidOffset < 0 || !kept.Body.AsSpan().EndsWith("}]}"u8))
+                {
+                    return kept;
+                }
+
+                var cardUuid = Guid.NewGuid().ToString("D");
+                var offered = SuggestionsFor(keptPlan, kept.Category, cardUuid);
+                if (offered.Count == 0)
+                {
+                    return kept;
+                }
+
+                var extra = JsonAnswer.Encode(new CardSuggestions(offered, "at-most-one"), json.Value.SerializerOptions);
+                var body = new byte[kept.Body.Length + extra.Length - 1];
+                kept.Body.AsSpan(0, kept.Body.Length - 3).CopyTo(body);
+                System.Text.Encoding.ASCII.GetBytes(cardUuid).CopyTo(body, kept.UuidOffset);
+                var at = kept.Body.Length - 3;
+                body[at++] = (byte)',';
+                extra.AsSpan(1, extra.Length - 2).CopyTo(body.AsSpan(at));
+                at += extra.Length - 2;
+                "}]}"u8.CopyTo(body.AsSpan(at));
+                return new EncodedAnswer(body, kept.Category, kept.AuditRules);
+            }
         }
     }
+
+    /// <summary>The suggestion members of a card, encoded to be written into a kept card.</summary>
+    private sealed record CardSuggestions(IReadOnlyList<CdsSuggestion> Suggestions, string SelectionBehavior);
 
     private static void Audit(ILogger logger, string hook, string category, string storeVersion, string rules)
     {
@@ -212,7 +255,10 @@ public static partial class CdsHooksEndpoints
     /// <param name="request">The feedback request.</param>
     /// <param name="options">CDS Hooks settings.</param>
     /// <param name="feedbackLog">Audit log of feedback.</param>
-    public static async Task<IResult> FeedbackAsync(string id, HttpRequest request, IOptions<CdsHooksOptions> options, FeedbackLog feedbackLog)
+    /// <param name="engine">The rule store serving this request (its version and suggestions).</param>
+    /// <param name="keys">The keyed hash of suggestion uuids, to check accepted suggestions.</param>
+    public static async Task<IResult> FeedbackAsync(
+        string id, HttpRequest request, IOptions<CdsHooksOptions> options, FeedbackLog feedbackLog, RuleStoreEngine engine, SuggestionKeys keys)
     {
         if (options.Value.HooksFor(id).Count == 0)
         {
@@ -232,8 +278,43 @@ public static partial class CdsHooksEndpoints
                 return Invalid(error);
             }
 
+            // An accepted suggestion must be one this service issued for that card (its uuid derives from the card's uuid,
+            // the suggestion and the store version): a forged or foreign uuid is refused, and nothing is recorded.
+            var composer = engine.Get<CardComposer>();
+            var suggestionIds = composer.SuggestionIds;
+            var version = engine.Snapshot.Version;
+            var kinds = new List<string>();
+            for (var i = 0; i < parsed.Items.Count; i++)
+            {
+                foreach (var uuid in parsed.Items[i].AcceptedIds ?? [])
+                {
+                    if (keys.Issued(parsed.Items[i].Card, uuid, version, suggestionIds) is not { } kind)
+                    {
+                        return Invalid($"feedback[{i}].acceptedSuggestions names a suggestion this service did not issue for card {parsed.Items[i].Card}.");
+                    }
+
+                    kinds.Add(kind);
+                }
+            }
+
             feedbackLog.Record(parsed.Items);
-            foreach (var item in parsed.Items) { Telemetry.Feedback.Add(1, new KeyValuePair<string, object?>("outcome", item.Outcome)); }
+            foreach (var item in parsed.Items)
+            {
+                Telemetry.Feedback.Add(1, new KeyValuePair<string, object?>("outcome", item.Outcome));
+                if (item.Outcome == "overridden")
+                {
+                    // Only the store's own codes become metric labels (bounded); anything else counts as "other".
+                    var reason = item.ReasonCode is null ? "none"
+                        : item.ReasonSystem == CardComposer.OverrideReasonSystem && composer.OverrideReasonCodes.Contains(item.ReasonCode, StringComparer.Ordinal) ? item.ReasonCode
+                        : "other";
+                    Telemetry.Overrides.Add(1, new KeyValuePair<string, object?>("reason", reason));
+                }
+            }
+
+            foreach (var kind in kinds)
+            {
+                Telemetry.SuggestionsAccepted.Add(1, new KeyValuePair<string, object?>("kind", kind));
+            }
             return TypedResults.Ok();
         }
     }

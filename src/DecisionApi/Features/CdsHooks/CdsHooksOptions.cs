@@ -7,7 +7,7 @@ public sealed class CdsHooksOptions
 
     /// <summary>
     /// The service id prefix: discovery offers one id per hook, <c>{ServiceId}-order-select</c>, <c>{ServiceId}-order-sign</c>
-    /// and (when enabled) <c>{ServiceId}-patient-view</c>. The bare <c>{ServiceId}</c> stays an unlisted alias for both order
+    /// and (when enabled) <c>{ServiceId}-patient-view</c>. The bare <c>{ServiceId}</c> stays an unlisted alias for the enabled order
     /// hooks, so integrations registered before ids per hook keep working.
     /// </summary>
     public string ServiceId { get; set; } = "msc-knee-oa";
@@ -15,26 +15,48 @@ public sealed class CdsHooksOptions
     /// <summary>The service id discovery lists for a hook.</summary>
     public string IdFor(string hook) => ServiceId + "-" + hook;
 
-    /// <summary>The hooks a service id answers; empty for an unknown id.</summary>
+    /// <summary>The order hooks this service can answer.</summary>
+    public static readonly IReadOnlyList<string> OrderHooks = ["order-select", "order-sign"];
+
+    /// <summary>
+    /// The order hooks this site answers (<c>CdsHooks:Hooks</c>, a site setting): unset, both. A site that enables both
+    /// order-select and order-sign in its EHR sees the same warning twice for one order, so it may list one only; discovery
+    /// then lists only that hook, and a call for the other is refused like an unknown service. Patient-view has its own
+    /// switch (<see cref="PatientView"/>).
+    /// </summary>
+    public string[]? Hooks { get; set; }
+
+    /// <summary>The enabled order hooks, in the specification's order (order-select, then order-sign).</summary>
+    public IReadOnlyList<string> EnabledOrderHooks =>
+        Hooks is { Length: > 0 } listed ? [.. OrderHooks.Where(h => listed.Contains(h, StringComparer.Ordinal))] : OrderHooks;
+
+    /// <summary>The hooks a service id answers; empty for an unknown id or a hook this site has not enabled.</summary>
     public IReadOnlyList<string> HooksFor(string id)
     {
         if (id == ServiceId)
         {
-            return ["order-select", "order-sign"];
+            return EnabledOrderHooks;
         }
 
-        foreach (var hook in new[] { "order-select", "order-sign", "patient-view" })
+        foreach (var hook in EnabledOrderHooks)
         {
-            if (id == IdFor(hook) && (hook != "patient-view" || PatientView.Enabled))
+            if (id == IdFor(hook))
             {
                 return [hook];
             }
         }
 
-        return [];
+        return id == IdFor("patient-view") && PatientView.Enabled ? ["patient-view"] : [];
     }
 
     public PatientViewOptions PatientView { get; set; } = new();
+
+    /// <summary>
+    /// The key of the suggestion uuids (<see cref="SuggestionKeys"/>), at least 32 characters; a secret. Unset (or
+    /// shorter): a random key per process, so accepted feedback is checked only by the instance that issued the card,
+    /// and only until it restarts. Set the same key on every instance.
+    /// </summary>
+    public string? SuggestionKey { get; set; }
 
     /// <summary>
     /// What is wrong with the base URLs, for the one start-up line; null when they are usable. Outside Development
@@ -46,6 +68,11 @@ public sealed class CdsHooksOptions
         if (string.IsNullOrWhiteSpace(PublicBaseUrl) && !development)
         {
             return "CdsHooks:PublicBaseUrl is required outside Development (the externally visible base URL, e.g. https://cds.example.org): JWT audiences and card links are never taken from a request's Host header.";
+        }
+
+        if (Hooks is { Length: > 0 } hooks && hooks.FirstOrDefault(h => !OrderHooks.Contains(h, StringComparer.Ordinal)) is { } unknown)
+        {
+            return $"CdsHooks:Hooks lists '{unknown}': only order-select and order-sign can be listed (patient-view has CdsHooks:PatientView:Enabled).";
         }
 
         foreach (var (name, value) in new[] { ("PublicBaseUrl", PublicBaseUrl), ("PortalUrl", PortalUrl) })

@@ -19,6 +19,7 @@ public static class CdsHooksServices
         // FHIR OperationOutcomes.
         services.AddSingleton<IProblemDetailsWriter, CdsProblemWriter>();
         services.AddSingleton<FeedbackLog>();
+        services.AddSingleton<SuggestionKeys>();
         services.AddHttpClient(PrefetchResolver.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, ConnectTimeout = TimeSpan.FromSeconds(3) });
         services.AddCors(options => options.AddPolicy(CdsHooksEndpoints.CorsPolicy, policy => policy

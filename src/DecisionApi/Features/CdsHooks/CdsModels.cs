@@ -26,7 +26,39 @@ public sealed record CdsCard(
     string Detail,
     CdsSource Source,
     IReadOnlyList<CdsCoding> OverrideReasons,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CdsLink>? Links);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<CdsLink>? Links)
+{
+    /// <summary>What the clinician may do with one click (issue #24): options, never orders. Omitted when there are none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<CdsSuggestion>? Suggestions { get; init; }
+
+    /// <summary>"at-most-one" whenever there are suggestions (CDS Hooks 2.0: required with suggestions).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SelectionBehavior { get; init; }
+}
+
+/// <summary>A CDS Hooks 2.0 suggestion: a label in the request's language, a uuid the feedback names, and its actions.</summary>
+public sealed record CdsSuggestion(
+    string Label,
+    string Uuid,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? IsRecommended,
+    IReadOnlyList<CdsAction> Actions);
+
+/// <summary>A suggestion's action: delete names the draft order (resourceId); create carries the draft resource.</summary>
+public sealed record CdsAction(
+    string Type,
+    string Description,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CdsDraftServiceRequest? Resource,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? ResourceId);
+
+/// <summary>The FHIR R4 ServiceRequest a create action proposes: a draft (intent proposal) for the patient, never an order.</summary>
+public sealed record CdsDraftServiceRequest(string ResourceType, string Status, string Intent, CdsCodeableConcept Code, CdsReference Subject);
+
+/// <summary>A FHIR CodeableConcept.</summary>
+public sealed record CdsCodeableConcept(IReadOnlyList<CdsCoding> Coding, string Text);
+
+/// <summary>A FHIR Reference.</summary>
+public sealed record CdsReference(string Reference);
 
 /// <summary>Where the card's guidance comes from; the topic is the assessment category, for EHR analytics.</summary>
 public sealed record CdsSource(string Label, string? Url, CdsCoding? Topic);

@@ -7,8 +7,12 @@ using System.Text.RegularExpressions;
 
 namespace DecisionApi.Features.CdsHooks;
 
-/// <summary>One validated feedback item. The free-text userComment is never kept: it may hold patient data.</summary>
-public sealed record FeedbackItem(string Card, string Outcome, string? ReasonSystem, string? ReasonCode, DateTimeOffset OutcomeTimestamp, int AcceptedSuggestions);
+/// <summary>
+/// One validated feedback item. The free-text userComment is never kept: it may hold patient data. AcceptedIds are the
+/// accepted suggestions' uuids, checked against those issued for the card before recording.
+/// </summary>
+public sealed record FeedbackItem(
+    string Card, string Outcome, string? ReasonSystem, string? ReasonCode, DateTimeOffset OutcomeTimestamp, int AcceptedSuggestions, IReadOnlyList<string>? AcceptedIds = null);
 
 /// <summary>Validates CDS Hooks 2.0 feedback and writes one audit event per distinct item, without patient data.</summary>
 public sealed partial class FeedbackLog(ILogger<FeedbackLog> logger)
@@ -113,7 +117,8 @@ public sealed partial class FeedbackLog(ILogger<FeedbackLog> logger)
                 return ([], $"{at}.outcomeTimestamp must be an RFC 3339 date-time with a time zone (e.g. 2026-11-21T10:15:00Z).");
             }
 
-            items.Add(new FeedbackItem(cardId.ToString("D"), outcome, reasonSystem, reasonCode, when.ToUniversalTime(), accepted?.GetArrayLength() ?? 0));
+            items.Add(new FeedbackItem(cardId.ToString("D"), outcome, reasonSystem, reasonCode, when.ToUniversalTime(), accepted?.GetArrayLength() ?? 0,
+                accepted is { ValueKind: JsonValueKind.Array } ids ? [.. ids.EnumerateArray().Select(s => s.Text("id")!)] : null));
         }
 
         return (items, null);
