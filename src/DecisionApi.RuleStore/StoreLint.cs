@@ -133,20 +133,20 @@ public static class StoreLint
     /// </summary>
     private static void CheckSuggestionTexts(RuleStoreSnapshot store, List<string> problems)
     {
-        const string prefix = "cds.suggestion.";
+        const string prefix = Vocab.Suggestions.TextPrefix;
         foreach (var key in store.Texts.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
         {
             var category = Vocab.Categories.FirstOrDefault(c => key.StartsWith(prefix + c + ".", StringComparison.Ordinal));
             var tail = category is null ? "" : key[(prefix.Length + category.Length + 1)..];
             var dot = tail.IndexOf('.', StringComparison.Ordinal);
             var id = dot < 0 ? "" : tail[(dot + 1)..];
-            var referral = id.StartsWith("referral.", StringComparison.Ordinal) ? id["referral.".Length..] : null;
+            var referral = id.StartsWith(Vocab.Suggestions.ReferralPrefix, StringComparison.Ordinal) ? id[Vocab.Suggestions.ReferralPrefix.Length..] : null;
             if (category is null || dot < 0 || !int.TryParse(tail[..dot], out _))
             {
                 problems.Add($"text {key}: expected cds.suggestion.<category>.<position>.<suggestion>");
             }
-            else if (id != "remove-msc-order" && (referral is null || !store.TreatmentsByCode.TryGetValue(referral, out var treatment)
-                || !treatment.Codes.Any(c => c.System == "http://snomed.info/sct" && c.Verification == "verified")))
+            else if (id != Vocab.Suggestions.RemoveOrder && (referral is null || !store.TreatmentsByCode.TryGetValue(referral, out var treatment)
+                || !treatment.Codes.Any(c => c.System == Vocab.Suggestions.ReferralCodeSystem && c.Verification == "verified")))
             {
                 problems.Add($"text {key}: a suggestion is remove-msc-order or referral.<treatment> with a verified SNOMED CT code");
             }

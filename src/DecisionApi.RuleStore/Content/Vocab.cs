@@ -113,6 +113,18 @@ public static class Vocab
     /// <summary>The two caveats every evaluation carries, whatever the profile.</summary>
     public static readonly string[] CoreCaveatIssuers = ["ACR/AF", "FDA"];
 
+    /// <summary>
+    /// Card suggestions, offered by <c>cds.suggestion.&lt;category&gt;.&lt;position&gt;.&lt;suggestion&gt;</c> texts: removing
+    /// the draft MSC order, or a referral for a treatment that has a verified code in <see cref="ReferralCodeSystem"/>.
+    /// </summary>
+    public static class Suggestions
+    {
+        public const string TextPrefix = "cds.suggestion.";
+        public const string RemoveOrder = "remove-msc-order";
+        public const string ReferralPrefix = "referral.";
+        public const string ReferralCodeSystem = "http://snomed.info/sct";
+    }
+
     public static class MetadataKeys
     {
         public const string SchemaVersion = "schemaVersion";

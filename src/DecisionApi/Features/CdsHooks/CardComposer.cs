@@ -133,12 +133,12 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
     public IEnumerable<string> OverrideReasonCodes => overrideReasons.Select(r => r.Code);
 
     /// <summary>The suggestion that deletes the draft MSC order which triggered the card.</summary>
-    public const string RemoveOrder = "remove-msc-order";
+    public const string RemoveOrder = Vocab.Suggestions.RemoveOrder;
 
     /// <summary>The prefix of a referral suggestion: <c>referral.{treatment}</c>.</summary>
-    public const string ReferralPrefix = "referral.";
+    public const string ReferralPrefix = Vocab.Suggestions.ReferralPrefix;
 
-    private const string SuggestionPrefix = "cds.suggestion.";
+    private const string SuggestionPrefix = Vocab.Suggestions.TextPrefix;
 
     // Keys are cds.suggestion.<category>.<position>.<suggestion>: the store decides which category offers what, in order.
     private readonly Dictionary<string, string[]> suggestionsByCategory = Vocab.Categories.ToDictionary(
@@ -158,7 +158,7 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
     /// <summary>The verified code a referral to <paramref name="treatment"/> is coded with, or null (then it is not offered).</summary>
     public CodeMapping? ReferralCode(string treatment) =>
         store.TreatmentsByCode.TryGetValue(treatment, out var entry)
-            ? entry.Codes.FirstOrDefault(c => c.System == "http://snomed.info/sct" && c.Verification == "verified")
+            ? entry.Codes.FirstOrDefault(c => c.System == Vocab.Suggestions.ReferralCodeSystem && c.Verification == "verified")
             : null;
 
     /// <summary>
