@@ -494,7 +494,7 @@ public static class StoreLint
             Require(Vocab.RecognitionKinds.All, entry.Kind, $"{name} kind", problems);
             Require(Vocab.Verifications, entry.Verification, $"{name} verification", problems);
             var isTerm = entry.Kind is Vocab.RecognitionKinds.MedicationName or Vocab.RecognitionKinds.ActivityTerm or Vocab.RecognitionKinds.TopicalForm
-                or Vocab.RecognitionKinds.HistoryTerm or Vocab.RecognitionKinds.ConditionMedicationName;
+                or Vocab.RecognitionKinds.HistoryTerm or Vocab.RecognitionKinds.HistoryNotDoneCue or Vocab.RecognitionKinds.ConditionMedicationName;
             if (isTerm ? string.IsNullOrWhiteSpace(entry.Term) : string.IsNullOrWhiteSpace(entry.System) || string.IsNullOrWhiteSpace(entry.Code))
             {
                 problems.Add($"{name} needs {(isTerm ? "a term" : "a system and a code")}");
@@ -510,7 +510,7 @@ public static class StoreLint
                 problems.Add($"{name} is listed twice");
             }
 
-            if (entry.Kind == Vocab.RecognitionKinds.TopicalForm)
+            if (entry.Kind is Vocab.RecognitionKinds.TopicalForm or Vocab.RecognitionKinds.HistoryNotDoneCue)
             {
                 continue;
             }

@@ -287,6 +287,7 @@ public static class ContentCompiler
         Codes(Vocab.RecognitionKinds.ActivityCode, yaml.ActivityCodes);
         Terms(Vocab.RecognitionKinds.ActivityTerm, yaml.ActivityTerms);
         Terms(Vocab.RecognitionKinds.HistoryTerm, yaml.HistoryTerms);
+        Terms(Vocab.RecognitionKinds.HistoryNotDoneCue, yaml.HistoryNotDoneCues);
         Terms(Vocab.RecognitionKinds.ConditionMedicationName, yaml.ConditionMedicationNames);
         return rows;
     }

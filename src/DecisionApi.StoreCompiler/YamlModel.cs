@@ -164,6 +164,7 @@ public sealed class RecognitionYaml
     public List<RecognitionCodeYaml> ActivityCodes { get; set; } = [];
     public List<RecognitionTermsYaml> ActivityTerms { get; set; } = [];
     public List<RecognitionTermsYaml> HistoryTerms { get; set; } = [];
+    public List<RecognitionTermsYaml> HistoryNotDoneCues { get; set; } = [];
     public List<RecognitionTermsYaml> ConditionMedicationNames { get; set; } = [];
     public Dictionary<string, LocalizedYaml> Texts { get; set; } = [];
 }

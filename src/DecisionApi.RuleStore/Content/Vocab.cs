@@ -97,7 +97,12 @@ public static class Vocab
         /// condition code from the condition vocabulary.</summary>
         public const string ConditionMedicationName = "condition-medication-name";
 
-        public static readonly string[] All = [MedicationCode, MedicationClass, MedicationName, TopicalForm, ActivityCode, ActivityTerm, HistoryTerm, ConditionMedicationName];
+        /// <summary>Words that, written before a history term in the same text, make it something not done (negated,
+        /// possible, being evaluated): such a mention is reported as not confirmed, never applied. No treatment.</summary>
+        public const string HistoryNotDoneCue = "history-not-done-cue";
+
+        public static readonly string[] All =
+            [MedicationCode, MedicationClass, MedicationName, TopicalForm, ActivityCode, ActivityTerm, HistoryTerm, HistoryNotDoneCue, ConditionMedicationName];
     }
 
     public static readonly string[] TreatmentCategories = ["first-line", "injection", "surgical", "arthroplasty"];

@@ -274,7 +274,7 @@ public sealed class ChartRecognitionTests(CdsHooksFactory factory) : IClassFixtu
         store.Recognition.Should().NotBeEmpty();
         store.Recognition.Should().OnlyContain(r => (r.Source.Url ?? r.Source.Doi ?? r.Source.Pmid) != null);
         store.Recognition.Should().OnlyContain(r => r.Verification == "verified" || r.Verification == "secondary");
-        store.Recognition.Where(r => r.Kind is not (Vocab.RecognitionKinds.TopicalForm or Vocab.RecognitionKinds.ConditionMedicationName))
+        store.Recognition.Where(r => r.Kind is not (Vocab.RecognitionKinds.TopicalForm or Vocab.RecognitionKinds.HistoryNotDoneCue or Vocab.RecognitionKinds.ConditionMedicationName))
             .Should().OnlyContain(r => store.TreatmentsByCode.ContainsKey(r.Treatment!));
         store.Recognition.Where(r => r.Kind == Vocab.RecognitionKinds.ConditionMedicationName)
             .Should().OnlyContain(r => store.ConditionsByCode.ContainsKey(r.Treatment!));

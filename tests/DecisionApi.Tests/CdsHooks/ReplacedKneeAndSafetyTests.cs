@@ -73,6 +73,69 @@ public sealed class ReplacedKneeAndSafetyTests(CdsHooksFactory factory) : IClass
             .And.NotContain("First-line options not yet documented");
     }
 
+    public static TheoryData<string, string> NotDoneReplacements() => new()
+    {
+        { "Procedure in preparation (planned)", "procedure-preparation" },
+        { "Procedure in progress", "procedure-in-progress" },
+        { "Procedure stopped", "procedure-stopped" },
+        { "Provisional problem-list Condition", "condition-provisional" },
+        { "Problem-list text after a not-done cue (evaluate for)", "condition-evaluate" },
+        { "Problem-list text after a not-done cue (no)", "condition-no" },
+        { "Procedure display after a not-done cue (possible)", "procedure-possible" },
+    };
+
+    [Theory]
+    [MemberData(nameof(NotDoneReplacements))]
+    public async Task A_knee_replacement_not_recorded_as_done_is_not_applied_and_is_reported_as_not_checked(string name, string how)
+    {
+        var chart = ChartWith(kl: 4, procedures: [PhysicalTherapy()], requests: [Naproxen()]);
+        switch (how)
+        {
+            case "procedure-preparation":
+                chart["procedures"] = Bundle(PhysicalTherapy(), ProcedureOf("proc-tka", CodeableConcept(Snomed, "609588000", null), "preparation"));
+                break;
+            case "procedure-in-progress":
+                chart["procedures"] = Bundle(PhysicalTherapy(), ProcedureOf("proc-tka", CodeableConcept(Cpt, "27447", null), "in-progress"));
+                break;
+            case "procedure-stopped":
+                chart["procedures"] = Bundle(PhysicalTherapy(), ProcedureOf("proc-tka", CodeableConcept(null, null, null, "Total knee arthroplasty"), "stopped"));
+                break;
+            case "condition-provisional":
+                var provisional = ProblemListEntry(CodeableConcept(null, null, null, "Total knee arthroplasty"));
+                provisional["verificationStatus"] = Coding("http://terminology.hl7.org/CodeSystem/condition-ver-status", "provisional");
+                chart["conditions"] = Bundle(provisional);
+                break;
+            case "condition-evaluate":
+                chart["conditions"] = Bundle(ProblemListEntry(CodeableConcept(null, null, null, "Evaluate for total knee arthroplasty")));
+                break;
+            case "condition-no":
+                chart["conditions"] = Bundle(ProblemListEntry(CodeableConcept(null, null, null, "No prior  knee arthroplasty")));
+                break;
+            case "procedure-possible":
+                chart["procedures"] = Bundle(PhysicalTherapy(), ProcedureOf("proc-tka", CodeableConcept(Snomed, "999999999", "Possible knee arthroplasty")));
+                break;
+        }
+
+        var (category, summary, detail, _) = await Card(chart);
+
+        category.Should().Be("arthroplasty-evaluation", name + ": KL 4 with first-line care tried, knee not replaced");
+        summary.Should().NotStartWith("Knee already replaced");
+        detail.Should().Contain("**Could not be checked:**")
+            .And.Contain("A knee replacement is mentioned but not recorded as done (planned, possible or negated): not applied; please check.");
+    }
+
+    [Fact]
+    public async Task A_completed_replacement_with_the_cue_after_the_term_is_applied()
+    {
+        var chart = ChartWith(kl: 4, procedures: [PhysicalTherapy(), ProcedureOf("proc-tka", CodeableConcept(null, null, null, "Total knee arthroplasty, no complications"))],
+            requests: [Naproxen()]);
+
+        var (category, _, detail, _) = await Card(chart);
+
+        category.Should().Be("not-applicable", "a cue after the term does not make the replacement not done");
+        detail.Should().NotContain("not recorded as done");
+    }
+
     [Fact]
     public async Task A_referral_for_knee_arthroplasty_is_not_a_replaced_knee()
     {

@@ -48,7 +48,7 @@ public sealed class CatalogEndpointTests(DecisionApiFactory factory)
         var store = factory.Services.GetRequiredService<DecisionApi.Infrastructure.LiveRuleStore>().Current.Snapshot;
         entries.Should().HaveCount(store.Recognition.Count, "every entry of recognition.yaml is listed");
         entries.Select(e => e.GetProperty("kind").GetString()).Distinct().Should().BeEquivalentTo(
-            ["medication-code", "medication-class", "medication-name", "topical-form", "activity-code", "activity-term", "history-term", "condition-medication-name"]);
+            ["medication-code", "medication-class", "medication-name", "topical-form", "activity-code", "activity-term", "history-term", "history-not-done-cue", "condition-medication-name"]);
 
         entries.Should().Contain(e => e.GetProperty("kind").GetString() == "medication-code" && e.GetProperty("code").GetString() == "7258"
             && e.GetProperty("system").GetString() == "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -56,7 +56,8 @@ public sealed class CatalogEndpointTests(DecisionApiFactory factory)
         entries.Should().Contain(e => e.GetProperty("kind").GetString() == "medication-class" && e.GetProperty("code").GetString() == "M01A"
             && e.GetProperty("system").GetString() == "http://www.whocc.no/atc" && e.GetProperty("verification").GetString() == "verified");
         entries.Should().Contain(e => e.GetProperty("kind").GetString() == "medication-name" && e.GetProperty("term").GetString() == "ibuprofen");
-        entries.Where(e => e.GetProperty("kind").GetString() == "topical-form").Select(e => e.TryGetProperty("treatment", out var _)).Should().OnlyContain(has => !has);
+        entries.Where(e => e.GetProperty("kind").GetString() is "topical-form" or "history-not-done-cue").Select(e => e.TryGetProperty("treatment", out var _))
+            .Should().OnlyContain(has => !has);
 
         var treatments = (await Get("/v1/treatments")).EnumerateArray().Select(t => t.GetProperty("code").GetString()).ToHashSet();
         // A condition-medication-name entry names a condition (issue #20: warfarin shows anticoagulant therapy).

@@ -3,8 +3,8 @@ using DecisionApi.RuleStore.Content;
 namespace DecisionApi.Features.Catalog;
 
 /// <summary>One curated way a prior treatment is recognised in FHIR data (GET /v1/treatments/recognition).</summary>
-/// <param name="Kind">medication-code, medication-class, medication-name, topical-form, activity-code or activity-term.</param>
-/// <param name="Treatment">The treatment code recognised (absent for a topical-form word).</param>
+/// <param name="Kind">medication-code, medication-class, medication-name, topical-form, activity-code, activity-term, history-term, history-not-done-cue or condition-medication-name.</param>
+/// <param name="Treatment">The treatment code recognised (absent for a topical-form word or a not-done cue).</param>
 /// <param name="TopicalTreatment">For a medication whose form decides: the treatment when the form is topical.</param>
 /// <param name="System">Code system URI, for codes and classes.</param>
 /// <param name="Code">The code, or for a class the code prefix.</param>

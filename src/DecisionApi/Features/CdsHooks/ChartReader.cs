@@ -90,7 +90,8 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             : KlGradeOf(prefetch.Resources(PrefetchKeys.KlGradeObservations));
         var bmi = BmiOf(prefetch.Resources(PrefetchKeys.BmiObservations));
         var medicationConditions = new List<string>();
-        var recognised = RecogniseTreatments(prefetch, side, unknowns, medicationConditions, out var unreadableMedications);
+        var notConfirmed = new List<string>();
+        var recognised = RecogniseTreatments(prefetch, side, unknowns, medicationConditions, notConfirmed, out var unreadableMedications);
         foreach (var shown in medicationConditions)
         {
             if (!(conditions ??= []).Contains(shown))
@@ -129,6 +130,7 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             NotChecked(recogniser.MedicationTreatments);
         }
 
+        NotChecked(notConfirmed);
         if (Incomplete(prefetch, PrefetchKeys.Procedures) || Incomplete(prefetch, PrefetchKeys.ServiceRequests) || Incomplete(prefetch, PrefetchKeys.CarePlans))
         {
             NotChecked(recogniser.ActivityTreatments);
@@ -187,10 +189,12 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
     /// <param name="index">The ordered knee; null: no side matching.</param>
     /// <param name="unknowns">Where knee replacements not applied to the ordered knee are reported.</param>
     /// <param name="medicationConditions">Where conditions the medications show (anticoagulant therapy) go.</param>
+    /// <param name="notConfirmed">Where knee replacements go that are mentioned but not recorded as done (could not be checked).</param>
     /// <param name="unreadableMedications">Set when a medication in use could not be read: a reference that could not be
     /// resolved, or a drug sent only as codes the store does not list.</param>
     private List<RecognisedTreatment> RecogniseTreatments(
-        ResolvedPrefetch prefetch, KneeSide? index, List<(string Key, string? What)> unknowns, List<string> medicationConditions, out bool unreadableMedications)
+        ResolvedPrefetch prefetch, KneeSide? index, List<(string Key, string? What)> unknowns, List<string> medicationConditions, List<string> notConfirmed,
+        out bool unreadableMedications)
     {
         unreadableMedications = false;
         var found = new RecognisedTreatments();
@@ -213,28 +217,44 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
             }
         }
 
-        foreach (var procedure in history)
+        foreach (var entry in history)
         {
-            if (index is null || sides is null)
-            {
-                recogniser.History(procedure.Property("code"), found);
-                continue;
-            }
-
-            // A knee replacement belongs to one knee: matched to the ordered side below; everything else counts as is.
+            // A knee replacement counts only when done: a completed Procedure, or a problem-list Condition not marked
+            // provisional, differential or unconfirmed, whose text does not name it after a not-done cue (issue #20).
             var here = new RecognisedTreatments();
-            recogniser.History(procedure.Property("code"), here);
+            recogniser.History(entry.Property("code"), here, notConfirmed);
+            var done = entry.Is("resourceType", "Procedure") ? entry.Is("status", "completed") : FhirJson.Confirmed(entry);
+            // A Procedure in preparation has not started (FHIR R4 event-status): nothing it names was tried yet.
+            var started = !entry.Is("status", "preparation");
             foreach (var treatment in here.ToSortedList())
             {
-                if (sides.SideDependentTreatments.Contains(treatment.Treatment))
+                if (!started && !recogniser.ReplacementTreatments.Contains(treatment.Treatment))
                 {
-                    (sideDependent ??= []).Add((treatment, sides.SideOf(procedure)));
+                    continue;
+                }
+
+                if (recogniser.ReplacementTreatments.Contains(treatment.Treatment) && !done)
+                {
+                    if (!notConfirmed.Contains(treatment.Treatment))
+                    {
+                        notConfirmed.Add(treatment.Treatment);
+                    }
+                }
+                else if (index is not null && sides is not null && sides.SideDependentTreatments.Contains(treatment.Treatment))
+                {
+                    // A knee replacement belongs to one knee: matched to the ordered side below.
+                    (sideDependent ??= []).Add((treatment, sides.SideOf(entry)));
                 }
                 else
                 {
                     found.Offer(treatment.Treatment, treatment.By, treatment.Code, treatment.Term, treatment.TopicalTerm);
                 }
             }
+        }
+
+        if (notConfirmed.Count > 0)
+        {
+            unknowns.Add(("cds.unchecked.replacementNotConfirmed", null));
         }
 
         if (sideDependent is not null && index is { } indexSide)

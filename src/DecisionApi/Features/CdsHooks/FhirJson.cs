@@ -9,6 +9,7 @@ public static class FhirJson
 {
     private static readonly string[] NotInForce = ["entered-in-error", "not-done", "not-taken", "draft", "cancelled", "revoked", "refuted"];
     private static readonly string[] RefutedVerifications = ["entered-in-error", "refuted"];
+    private static readonly string[] UnconfirmedVerifications = ["provisional", "differential", "unconfirmed"];
 
     public static string? Text(this JsonElement element, string property) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
@@ -212,6 +213,26 @@ public static class FhirJson
         foreach (var coding in verification.Array("coding"))
         {
             if (coding.IsOneOf("code", RefutedVerifications))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A Condition not marked provisional, differential or unconfirmed (FHIR R4 condition-ver-status); one with
+    /// no verification status counts as confirmed.</summary>
+    public static bool Confirmed(JsonElement condition)
+    {
+        if (condition.Property("verificationStatus") is not { } verification)
+        {
+            return true;
+        }
+
+        foreach (var coding in verification.Array("coding"))
+        {
+            if (coding.IsOneOf("code", UnconfirmedVerifications))
             {
                 return false;
             }

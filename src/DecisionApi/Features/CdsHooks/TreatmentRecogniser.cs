@@ -118,6 +118,10 @@ public sealed class TreatmentRecogniser
     private readonly TermMatcher topicalForms;
     private readonly TermMatcher activityTerms;
     private readonly TermMatcher historyTerms;
+    private readonly TermMatcher historyNotDoneCues;
+
+    /// <summary>Treatments that replace the knee (category arthroplasty): counted only when recorded as done.</summary>
+    public FrozenSet<string> ReplacementTreatments { get; }
     private readonly TermMatcher conditionMedicationNames;
 
     public TreatmentRecogniser(RuleStoreSnapshot store)
@@ -144,6 +148,8 @@ public sealed class TreatmentRecogniser
         topicalForms = new TermMatcher(Of(Vocab.RecognitionKinds.TopicalForm));
         activityTerms = new TermMatcher(Of(Vocab.RecognitionKinds.ActivityTerm));
         historyTerms = new TermMatcher(Of(Vocab.RecognitionKinds.HistoryTerm));
+        historyNotDoneCues = new TermMatcher(Of(Vocab.RecognitionKinds.HistoryNotDoneCue));
+        ReplacementTreatments = store.Treatments.Where(t => t.Category == "arthroplasty").Select(t => t.Code).ToFrozenSet(StringComparer.Ordinal);
         conditionMedicationNames = new TermMatcher(Of(Vocab.RecognitionKinds.ConditionMedicationName));
     }
 
@@ -271,8 +277,13 @@ public sealed class TreatmentRecogniser
     /// (as <see cref="Activity"/>) and the store's history terms (a replaced knee written in words). Not for referrals or
     /// care plans.
     /// </summary>
-    public void History(JsonElement? concept, RecognisedTreatments found)
+    /// <param name="concept">The resource's code.</param>
+    /// <param name="found">Where what the resource shows is added.</param>
+    /// <param name="notDone">Where a treatment is added that the text names after one of the store's not-done cues
+    /// ("no", "evaluate for", "possible" ...): mentioned, but not shown as done, so never added to <paramref name="found"/>.</param>
+    public void History(JsonElement? concept, RecognisedTreatments found, ICollection<string> notDone)
     {
+        ArgumentNullException.ThrowIfNull(notDone);
         Activity(concept, null, found);
         if (concept is not { ValueKind: JsonValueKind.Object } value)
         {
@@ -281,21 +292,34 @@ public sealed class TreatmentRecogniser
 
         foreach (var coding in value.Array("coding"))
         {
-            HistoryTerms(coding.Text("display"), RecognisedBy.Display, found);
+            HistoryTerms(coding.Text("display"), RecognisedBy.Display, found, notDone);
         }
 
-        HistoryTerms(value.Text("text"), RecognisedBy.Text, found);
+        HistoryTerms(value.Text("text"), RecognisedBy.Text, found, notDone);
     }
 
-    private void HistoryTerms(string? text, RecognisedBy by, RecognisedTreatments found)
+    private void HistoryTerms(string? text, RecognisedBy by, RecognisedTreatments found, ICollection<string> notDone)
     {
         if (text is null)
         {
             return;
         }
 
+        text = string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)); // as the matcher reads it
         foreach (var entry in historyTerms.All(text))
         {
+            // A cue anywhere before the term in the same text ("no knee arthroplasty", "evaluate for knee arthroplasty").
+            var at = text.IndexOf(entry.Term!, StringComparison.OrdinalIgnoreCase);
+            if (at > 0 && historyNotDoneCues.All(text[..at]).Count > 0)
+            {
+                if (!notDone.Contains(entry.Treatment!))
+                {
+                    notDone.Add(entry.Treatment!);
+                }
+
+                continue;
+            }
+
             found.Offer(entry.Treatment!, by, null, entry.Term, null);
         }
     }
