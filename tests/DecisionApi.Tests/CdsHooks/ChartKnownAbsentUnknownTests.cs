@@ -52,6 +52,37 @@ public sealed class ChartKnownAbsentUnknownTests(CdsHooksFactory factory) : ICla
         card.Detail.Should().NotContain("no NSAID").And.NotContain("No NSAID");
     }
 
+    /// <summary>Each prefetch key the EHR could not supply (an OperationOutcome in its place): the card says that key could
+    /// not be retrieved, and says nothing resting on it is "not documented" / "not found". (Without the Patient there is no
+    /// card: 412, see CdsHooksServiceTests.)</summary>
+    public static TheoryData<string, string, string> EachMissingKey() => new()
+    {
+        { "kneeOaConditions", "knee osteoarthritis diagnoses", "No knee osteoarthritis diagnosis was found in the chart." },
+        { "klGradeObservations", "Kellgren-Lawrence grade observations", "Kellgren-Lawrence grade not documented." },
+        { "bmiObservations", "BMI observations", "BMI not documented" },
+        { "procedures", "procedures", "no exercise therapy documented" },
+        { "carePlans", "care plans", "no exercise therapy documented" },
+        { "serviceRequests", "completed referrals and service requests", "no exercise therapy documented" },
+        { "medicationRequests", "medication orders", "no NSAID (topical or oral) documented" },
+        { "medicationStatements", "medication statements", "no NSAID (topical or oral) documented" },
+        { "conditions", "conditions (problem list)", "were not found coded in the chart" },
+    };
+
+    [Theory]
+    [MemberData(nameof(EachMissingKey))]
+    public async Task Each_key_the_EHR_could_not_supply_is_reported_as_not_checked_and_never_as_not_documented(string key, string label, string notDocumented)
+    {
+        // Nothing else documented: exercise and NSAID both absent unless their key is the missing one.
+        var prefetch = ChartWith();
+        prefetch[key] = OperationOutcome();
+
+        var card = await Card(prefetch);
+
+        card.Detail.Should().Contain(UncheckedHeading).And.Contain(label + ": could not be retrieved from the EHR");
+        card.Detail.Should().NotContain(notDocumented, key + " could not be retrieved, so nothing resting on it was searched and not found");
+        card.Summary.Should().Contain("FDA").And.Contain("ACR/AF");
+    }
+
     [Fact]
     public async Task Medication_records_searched_and_empty_say_not_documented()
     {

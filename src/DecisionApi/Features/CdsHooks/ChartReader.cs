@@ -158,7 +158,10 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
 
         if (conditions is null)
         {
-            unknowns.Add(Incomplete(prefetch, PrefetchKeys.KneeOaConditions) ? ("cds.unchecked.conditions", null) : ("cds.unknown.conditions", null));
+            // Exclusion conditions are read from both condition keys: either one incomplete leaves them not checked.
+            unknowns.Add(Incomplete(prefetch, PrefetchKeys.KneeOaConditions) || Incomplete(prefetch, PrefetchKeys.Conditions)
+                ? ("cds.unchecked.conditions", null)
+                : ("cds.unknown.conditions", null));
         }
 
         var profile = new PatientProfile(age, klGrade, treatments, Bmi: bmi, Conditions: conditions, Unchecked: notChecked);
