@@ -175,6 +175,21 @@ public sealed class ReplacedKneeAndSafetyTests(CdsHooksFactory factory) : IClass
             .Should().BeLessThan(rest.ConventionalOptions.Select(o => o.Treatment).Distinct().ToList().IndexOf("oral-nsaid"));
     }
 
+    [Theory]
+    [InlineData("Apixaban 5 MG Oral Tablet")]
+    [InlineData("rivaroxaban 20 mg tablet")]
+    [InlineData("Edoxaban 60 MG Oral Tablet")]
+    public async Task A_patient_on_a_factor_Xa_inhibitor_gets_the_same_NSAID_caution_as_one_on_warfarin(string drug)
+    {
+        var chart = ChartWith(kl: 3, procedures: [PhysicalTherapy()],
+            requests: [MedicationRequest("mr-doac", CodeableConcept(null, null, null, drug)), MedicationRequest("mr-apap", CodeableConcept(null, null, null, "acetaminophen 500 mg"))]);
+
+        var (category, _, detail, _) = await Card(chart);
+
+        category.Should().Be("conventional-care-first");
+        detail.Should().Contain("Anticoagulant or bleeding disorder recorded: consider a topical NSAID first; weigh an oral NSAID with care (bleeding risk).");
+    }
+
     [Fact]
     public async Task An_80_year_old_with_KL_4_whose_first_line_care_was_tried_gets_the_joint_replacement_pointer()
     {
