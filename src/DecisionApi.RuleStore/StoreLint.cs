@@ -128,31 +128,25 @@ public static class StoreLint
 
     /// <summary>
     /// Card suggestions (<c>cds.suggestion.&lt;category&gt;.&lt;position&gt;.&lt;suggestion&gt;</c>, issue #24): a known category, an integer
-    /// position, a suggestion the service can act on (remove-msc-order, or referral.&lt;treatment&gt; whose treatment has a
-    /// verified SNOMED CT code), and its action text <c>cds.suggestionAction.&lt;suggestion&gt;</c>.
+    /// position, a suggestion the service can act on (remove-msc-order, or referral.&lt;treatment&gt; whose first-line
+    /// treatment has a verified SNOMED CT code), and its action text <c>cds.suggestionAction.&lt;suggestion&gt;</c>.
     /// </summary>
     private static void CheckSuggestionTexts(RuleStoreSnapshot store, List<string> problems)
     {
-        const string prefix = Vocab.Suggestions.TextPrefix;
-        foreach (var key in store.Texts.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)))
+        foreach (var key in CardSuggestion.Keys(store))
         {
-            var category = Vocab.Categories.FirstOrDefault(c => key.StartsWith(prefix + c + ".", StringComparison.Ordinal));
-            var tail = category is null ? "" : key[(prefix.Length + category.Length + 1)..];
-            var dot = tail.IndexOf('.', StringComparison.Ordinal);
-            var id = dot < 0 ? "" : tail[(dot + 1)..];
-            var referral = id.StartsWith(Vocab.Suggestions.ReferralPrefix, StringComparison.Ordinal) ? id[Vocab.Suggestions.ReferralPrefix.Length..] : null;
-            if (category is null || dot < 0 || !int.TryParse(tail[..dot], out _))
+            if (CardSuggestion.Parse(key) is not { } suggestion)
             {
                 problems.Add($"text {key}: expected cds.suggestion.<category>.<position>.<suggestion>");
             }
-            else if (id != Vocab.Suggestions.RemoveOrder && (referral is null || !store.TreatmentsByCode.TryGetValue(referral, out var treatment)
-                || !treatment.Codes.Any(c => c.System == Vocab.Suggestions.ReferralCodeSystem && c.Verification == "verified")))
+            else if (suggestion.Id != Vocab.Suggestions.RemoveOrder
+                && (suggestion.ReferralTreatment is not { } treatment || CardSuggestion.ReferralCode(store, treatment) is null))
             {
-                problems.Add($"text {key}: a suggestion is remove-msc-order or referral.<treatment> with a verified SNOMED CT code");
+                problems.Add($"text {key}: a suggestion is remove-msc-order or referral.<first-line treatment> with a verified SNOMED CT code");
             }
-            else if (!store.Texts.ContainsKey("cds.suggestionAction." + id))
+            else if (!store.Texts.ContainsKey("cds.suggestionAction." + suggestion.Id))
             {
-                problems.Add($"text {key}: cds.suggestionAction.{id} (the action's description) is missing");
+                problems.Add($"text {key}: cds.suggestionAction.{suggestion.Id} (the action's description) is missing");
             }
         }
     }

@@ -128,6 +128,9 @@ public static class Vocab
         public const string RemoveOrder = "remove-msc-order";
         public const string ReferralPrefix = "referral.";
         public const string ReferralCodeSystem = "http://snomed.info/sct";
+
+        /// <summary>The treatment category a referral suggestion may name.</summary>
+        public const string ReferralTreatmentCategory = "first-line";
     }
 
     public static class MetadataKeys

@@ -76,6 +76,30 @@ public sealed class StoreLintTests
         problems.Should().Contain(p => p.Contains("evidence.miles-mautner-2023", StringComparison.Ordinal) && p.Contains("zh", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("cds.suggestion.no-such-category.1.remove-msc-order", "expected cds.suggestion.<category>.<position>.<suggestion>")]
+    [InlineData("cds.suggestion.investigational-only.first.remove-msc-order", "expected cds.suggestion.<category>.<position>.<suggestion>")]
+    [InlineData("cds.suggestion.investigational-only.2.", "expected cds.suggestion.<category>.<position>.<suggestion>")]
+    [InlineData("cds.suggestion.arthroplasty-evaluation.2.referral.total-knee-arthroplasty", "with a verified SNOMED CT code")]
+    [InlineData("cds.suggestion.arthroplasty-evaluation.2.order-msc", "with a verified SNOMED CT code")]
+    public void A_card_suggestion_text_the_service_cannot_act_on_is_caught(string key, string problem)
+    {
+        var problems = LintOf(StoreMutations.With(Content, texts: [.. Content.Texts, new TextRow { Key = key, En = "Do it", Zh = "执行" }]));
+
+        problems.Should().Contain(p => p.Contains(key, StringComparison.Ordinal) && p.Contains(problem, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Card_suggestion_keys_are_read_once_for_the_lint_and_the_card()
+    {
+        CardSuggestion.Parse("cds.suggestion.conventional-care-first.2.referral.exercise-therapy").Should().Be(
+            new CardSuggestion("cds.suggestion.conventional-care-first.2.referral.exercise-therapy", "conventional-care-first", 2, "referral.exercise-therapy"));
+        CardSuggestion.Parse("cds.suggestion.conventional-care-first.2.referral.exercise-therapy")!.ReferralTreatment.Should().Be("exercise-therapy");
+        CardSuggestion.Parse("cds.suggestion.conventional-care-first.-1.remove-msc-order").Should().BeNull();
+        CardSuggestion.ReferralCode(BuiltStore.Snapshot, "exercise-therapy")!.Code.Should().Be("91251008");
+        CardSuggestion.ReferralCode(BuiltStore.Snapshot, "total-knee-arthroplasty").Should().BeNull("surgery is never a one-click draft, whatever its code");
+    }
+
     [Fact]
     public void A_statement_without_a_source_is_caught()
     {

@@ -138,28 +138,18 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
     /// <summary>The prefix of a referral suggestion: <c>referral.{treatment}</c>.</summary>
     public const string ReferralPrefix = Vocab.Suggestions.ReferralPrefix;
 
-    private const string SuggestionPrefix = Vocab.Suggestions.TextPrefix;
-
-    // Keys are cds.suggestion.<category>.<position>.<suggestion>: the store decides which category offers what, in order.
-    private readonly Dictionary<string, string[]> suggestionsByCategory = Vocab.Categories.ToDictionary(
+    // The store decides which category offers what, in order (CardSuggestion reads the keys; the lint checks them).
+    private readonly Dictionary<string, CardSuggestion[]> suggestionsByCategory = Vocab.Categories.ToDictionary(
         c => c,
-        c => store.Texts.Keys.Where(k => k.StartsWith($"{SuggestionPrefix}{c}.", StringComparison.Ordinal))
-            .Select(k => k[$"{SuggestionPrefix}{c}.".Length..])
-            .Select(t => (Position: int.TryParse(t.Split('.')[0], out var p) ? p : int.MaxValue, Tail: t))
-            .OrderBy(t => t.Position).ThenBy(t => t.Tail, StringComparer.Ordinal)
-            .Select(t => t.Tail).ToArray(),
+        c => CardSuggestion.Keys(store).Select(CardSuggestion.Parse).OfType<CardSuggestion>().Where(s => s.Category == c)
+            .OrderBy(s => s.Position).ThenBy(s => s.Id, StringComparer.Ordinal).ToArray(),
         StringComparer.Ordinal);
 
     /// <summary>Every suggestion id the store can offer (feedback's accepted uuids are checked against these).</summary>
-    public IReadOnlyList<string> SuggestionIds => [.. suggestionsByCategory.Values.SelectMany(v => v).Select(IdOf).Distinct(StringComparer.Ordinal)];
-
-    private static string IdOf(string tail) => tail[(tail.IndexOf('.', StringComparison.Ordinal) + 1)..];
+    public IReadOnlyList<string> SuggestionIds => [.. suggestionsByCategory.Values.SelectMany(v => v).Select(s => s.Id).Distinct(StringComparer.Ordinal)];
 
     /// <summary>The verified code a referral to <paramref name="treatment"/> is coded with, or null (then it is not offered).</summary>
-    public CodeMapping? ReferralCode(string treatment) =>
-        store.TreatmentsByCode.TryGetValue(treatment, out var entry)
-            ? entry.Codes.FirstOrDefault(c => c.System == Vocab.Suggestions.ReferralCodeSystem && c.Verification == "verified")
-            : null;
+    public CodeMapping? ReferralCode(string treatment) => CardSuggestion.ReferralCode(store, treatment);
 
     /// <summary>
     /// The suggestions an order card in this evaluation's category offers (store order): removal of the order, and a
@@ -171,7 +161,7 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         var untried = result.ConventionalOptions.Where(o => !o.Tried).Select(o => o.Treatment).ToHashSet(StringComparer.Ordinal);
         var tried = result.ConventionalOptions.Where(o => o.Tried).Select(o => o.Treatment).ToHashSet(StringComparer.Ordinal);
         return suggestionsByCategory.TryGetValue(result.Assessment.Category, out var tails)
-            ? [.. tails.Select(IdOf).Where(id => id == RemoveOrder
+            ? [.. tails.Select(s => s.Id).Where(id => id == RemoveOrder
                 || (id.StartsWith(ReferralPrefix, StringComparison.Ordinal) && untried.Contains(id[ReferralPrefix.Length..])
                     && !tried.Contains(id[ReferralPrefix.Length..]) && ReferralCode(id[ReferralPrefix.Length..]) is not null))]
             : [];
@@ -196,7 +186,7 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         var remove = new CdsAction("delete", T("cds.suggestionAction." + RemoveOrder), null, orderReference);
         return [.. plan.Select(id =>
         {
-            var label = T(SuggestionPrefix + category + "." + tails.First(t => IdOf(t) == id));
+            var label = T(tails.First(s => s.Id == id).Key);
             List<CdsAction> actions = [remove];
             if (id.StartsWith(ReferralPrefix, StringComparison.Ordinal))
             {
