@@ -198,47 +198,26 @@ public static class FhirJson
     }
 
     /// <summary>False for resources that were entered in error, not done, still draft, cancelled or refuted.</summary>
-    public static bool InForce(JsonElement resource)
-    {
-        if (resource.IsOneOf("status", NotInForce))
-        {
-            return false;
-        }
-
-        if (resource.Property("verificationStatus") is not { } verification)
-        {
-            return true;
-        }
-
-        foreach (var coding in verification.Array("coding"))
-        {
-            if (coding.IsOneOf("code", RefutedVerifications))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool InForce(JsonElement resource) => !resource.IsOneOf("status", NotInForce) && !VerificationIsOneOf(resource, RefutedVerifications);
 
     /// <summary>A Condition not marked provisional, differential or unconfirmed (FHIR R4 condition-ver-status); one with
     /// no verification status counts as confirmed.</summary>
-    public static bool Confirmed(JsonElement condition)
-    {
-        if (condition.Property("verificationStatus") is not { } verification)
-        {
-            return true;
-        }
+    public static bool Confirmed(JsonElement condition) => !VerificationIsOneOf(condition, UnconfirmedVerifications);
 
-        foreach (var coding in verification.Array("coding"))
+    private static bool VerificationIsOneOf(JsonElement resource, string[] codes)
+    {
+        if (resource.Property("verificationStatus") is { } verification)
         {
-            if (coding.IsOneOf("code", UnconfirmedVerifications))
+            foreach (var coding in verification.Array("coding"))
             {
-                return false;
+                if (coding.IsOneOf("code", codes))
+                {
+                    return true;
+                }
             }
         }
 
-        return true;
+        return false;
     }
 
     /// <summary>For orders being placed: draft counts, but entered-in-error, cancelled and revoked do not.</summary>
