@@ -140,9 +140,14 @@ public static class StoreLint
                 problems.Add($"text {key}: expected cds.suggestion.<category>.<position>.<suggestion>");
             }
             else if (suggestion.Id != Vocab.Suggestions.RemoveOrder
-                && (suggestion.ReferralTreatment is not { } treatment || CardSuggestion.ReferralCode(store, treatment) is null))
+                && (suggestion.ReferralTarget is not { } target || CardSuggestion.ReferralCode(store, target) is null))
             {
-                problems.Add($"text {key}: a suggestion is remove-msc-order or referral.<first-line treatment> with a verified SNOMED CT code");
+                problems.Add($"text {key}: a suggestion is remove-msc-order or referral.<target> with a verified SNOMED CT code (a first-line treatment, or a referral.<target> FHIR code group)");
+            }
+            else if (suggestion.ReferralTarget is { } service && !CardSuggestion.IsTreatmentReferral(store, service)
+                && !store.Texts.ContainsKey(Vocab.Suggestions.ReferralLabelPrefix + service))
+            {
+                problems.Add($"text {key}: {Vocab.Suggestions.ReferralLabelPrefix}{service} (what the draft referral is called) is missing");
             }
             else if (!store.Texts.ContainsKey("cds.suggestionAction." + suggestion.Id))
             {

@@ -10,8 +10,9 @@ namespace DecisionApi.RuleStore.Content;
 /// <param name="Id"><see cref="Vocab.Suggestions.RemoveOrder"/> or <c>referral.&lt;treatment&gt;</c>.</param>
 public sealed record CardSuggestion(string Key, string Category, int Position, string Id)
 {
-    /// <summary>The treatment a referral suggestion names; null for any other suggestion.</summary>
-    public string? ReferralTreatment =>
+    /// <summary>What a referral suggestion refers to (a first-line treatment, or a <c>referral.&lt;target&gt;</c> FHIR code
+    /// group such as orthopaedic-surgery); null for any other suggestion.</summary>
+    public string? ReferralTarget =>
         Id.StartsWith(Vocab.Suggestions.ReferralPrefix, StringComparison.Ordinal) ? Id[Vocab.Suggestions.ReferralPrefix.Length..] : null;
 
     /// <summary>The key read as a suggestion, or null when it does not have the expected shape (a known category, an
@@ -40,14 +41,25 @@ public sealed record CardSuggestion(string Key, string Category, int Position, s
         return store.Texts.Keys.Where(k => k.StartsWith(Vocab.Suggestions.TextPrefix, StringComparison.Ordinal));
     }
 
-    /// <summary>The verified SNOMED CT code a referral to <paramref name="treatment"/> is coded with, or null (then it is
-    /// never offered, and the lint refuses the text). Only a first-line treatment can be referred to: a one-click draft for
-    /// surgery (a replacement's procedure code) is never offered.</summary>
-    public static CodeMapping? ReferralCode(RuleStoreSnapshot store, string treatment)
+    /// <summary>
+    /// The verified SNOMED CT code a referral to <paramref name="target"/> is coded with, or null (then it is never offered,
+    /// and the lint refuses the text): a first-line treatment's code (<c>treatments.yaml</c>), or the code of the FHIR
+    /// code group <c>referral.&lt;target&gt;</c> (<c>fhir-codes.yaml</c>: a service such as orthopaedic surgery). Never a
+    /// replacement's or other surgery's procedure code: a one-click draft for surgery is never offered.
+    /// </summary>
+    public static CodeMapping? ReferralCode(RuleStoreSnapshot store, string target)
     {
         ArgumentNullException.ThrowIfNull(store);
-        return store.TreatmentsByCode.TryGetValue(treatment, out var entry) && entry.Category == Vocab.Suggestions.ReferralTreatmentCategory
-            ? entry.Codes.FirstOrDefault(c => c.System == Vocab.Suggestions.ReferralCodeSystem && c.Verification == "verified")
-            : null;
+        IReadOnlyList<CodeMapping> codes = IsTreatmentReferral(store, target)
+            ? store.TreatmentsByCode[target].Codes
+            : store.FhirCodeGroups.GetValueOrDefault(Vocab.Suggestions.ReferralPrefix + target, []);
+        return codes.FirstOrDefault(c => c.System == Vocab.Suggestions.ReferralCodeSystem && c.Verification == "verified");
+    }
+
+    /// <summary>Whether <paramref name="target"/> is a first-line treatment (offered only while it is not documented).</summary>
+    public static bool IsTreatmentReferral(RuleStoreSnapshot store, string target)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return store.TreatmentsByCode.TryGetValue(target, out var entry) && entry.Category == Vocab.Suggestions.ReferralTreatmentCategory;
     }
 }

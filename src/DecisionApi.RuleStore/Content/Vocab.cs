@@ -129,6 +129,9 @@ public static class Vocab
         public const string ReferralPrefix = "referral.";
         public const string ReferralCodeSystem = "http://snomed.info/sct";
 
+        /// <summary>The text naming a referral to a service (not a treatment): <c>cds.referralLabel.&lt;target&gt;</c>.</summary>
+        public const string ReferralLabelPrefix = "cds.referralLabel.";
+
         /// <summary>The treatment category a referral suggestion may name.</summary>
         public const string ReferralTreatmentCategory = "first-line";
     }

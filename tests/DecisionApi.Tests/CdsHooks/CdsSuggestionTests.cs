@@ -53,10 +53,13 @@ public sealed class CdsSuggestionTests(CdsHooksFactory factory) : IClassFixture<
             return;
         }
 
-        var expected = category == "conventional-care-first"
-            ? new[] { CardComposer.RemoveOrder, "referral.exercise-therapy" }
-            : [CardComposer.RemoveOrder];
-        plan.Should().Equal(expected, "arthroplasty-evaluation offers no orthopaedic referral: no verified referral code exists");
+        var expected = category switch
+        {
+            "conventional-care-first" => new[] { CardComposer.RemoveOrder, "referral.exercise-therapy" },
+            "arthroplasty-evaluation" => [CardComposer.RemoveOrder, "referral.orthopaedic-surgery"],
+            _ => [CardComposer.RemoveOrder],
+        };
+        plan.Should().Equal(expected);
         suggestions.Should().HaveCount(expected.Length);
         suggestions.Select(s => s.Uuid).Should().OnlyHaveUniqueItems();
         suggestions.Select(s => Guid.TryParse(s.Uuid, out _)).Should().AllBeEquivalentTo(true);
@@ -81,6 +84,23 @@ public sealed class CdsSuggestionTests(CdsHooksFactory factory) : IClassFixture<
             storeCode.Verification.Should().Be("verified");
             resource.Code.Coding.Should().Equal(new CdsCoding(storeCode.System, storeCode.Code, storeCode.Display));
             resource.Code.Text.Should().Be(BuiltStore.Snapshot.TreatmentsByCode["exercise-therapy"].Label.In(language));
+        }
+
+        if (category == "arthroplasty-evaluation")
+        {
+            var referral = suggestions[1];
+            referral.Label.Should().Be(Text("cds.suggestion.arthroplasty-evaluation.2.referral.orthopaedic-surgery", language));
+            referral.Actions.Select(a => a.Type).Should().Equal("delete", "create");
+            var resource = referral.Actions[1].Resource!;
+            resource.ResourceType.Should().Be("ServiceRequest");
+            resource.Status.Should().Be("draft");
+            resource.Intent.Should().Be("proposal", "options, never orders");
+            resource.Subject.Reference.Should().Be("Patient/" + PatientId);
+            var storeCode = BuiltStore.Snapshot.FhirCodeGroups["referral.orthopaedic-surgery"].Single();
+            storeCode.Verification.Should().Be("verified");
+            resource.Code.Coding.Should().Equal(new CdsCoding("http://snomed.info/sct", "308481009", storeCode.Display));
+            resource.Code.Coding.Should().NotContain(c => c.Code == "609588000", "a referral for assessment, never the replacement itself");
+            resource.Code.Text.Should().Be(Text("cds.referralLabel.orthopaedic-surgery", language));
         }
 
         foreach (var suggestion in suggestions)

@@ -82,6 +82,7 @@ public sealed class StoreLintTests
     [InlineData("cds.suggestion.investigational-only.2.", "expected cds.suggestion.<category>.<position>.<suggestion>")]
     [InlineData("cds.suggestion.arthroplasty-evaluation.2.referral.total-knee-arthroplasty", "with a verified SNOMED CT code")]
     [InlineData("cds.suggestion.arthroplasty-evaluation.2.order-msc", "with a verified SNOMED CT code")]
+    [InlineData("cds.suggestion.arthroplasty-evaluation.3.referral.no-such-service", "with a verified SNOMED CT code")]
     public void A_card_suggestion_text_the_service_cannot_act_on_is_caught(string key, string problem)
     {
         var problems = LintOf(StoreMutations.With(Content, texts: [.. Content.Texts, new TextRow { Key = key, En = "Do it", Zh = "执行" }]));
@@ -94,10 +95,12 @@ public sealed class StoreLintTests
     {
         CardSuggestion.Parse("cds.suggestion.conventional-care-first.2.referral.exercise-therapy").Should().Be(
             new CardSuggestion("cds.suggestion.conventional-care-first.2.referral.exercise-therapy", "conventional-care-first", 2, "referral.exercise-therapy"));
-        CardSuggestion.Parse("cds.suggestion.conventional-care-first.2.referral.exercise-therapy")!.ReferralTreatment.Should().Be("exercise-therapy");
+        CardSuggestion.Parse("cds.suggestion.conventional-care-first.2.referral.exercise-therapy")!.ReferralTarget.Should().Be("exercise-therapy");
         CardSuggestion.Parse("cds.suggestion.conventional-care-first.-1.remove-msc-order").Should().BeNull();
         CardSuggestion.ReferralCode(BuiltStore.Snapshot, "exercise-therapy")!.Code.Should().Be("91251008");
         CardSuggestion.ReferralCode(BuiltStore.Snapshot, "total-knee-arthroplasty").Should().BeNull("surgery is never a one-click draft, whatever its code");
+        CardSuggestion.ReferralCode(BuiltStore.Snapshot, "orthopaedic-surgery")!.Code.Should().Be("308481009", "a service referral is coded by its referral.<target> group");
+        CardSuggestion.IsTreatmentReferral(BuiltStore.Snapshot, "orthopaedic-surgery").Should().BeFalse();
     }
 
     [Fact]

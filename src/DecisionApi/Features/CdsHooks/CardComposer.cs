@@ -148,8 +148,8 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
     /// <summary>Every suggestion id the store can offer (feedback's accepted uuids are checked against these).</summary>
     public IReadOnlyList<string> SuggestionIds => [.. suggestionsByCategory.Values.SelectMany(v => v).Select(s => s.Id).Distinct(StringComparer.Ordinal)];
 
-    /// <summary>The verified code a referral to <paramref name="treatment"/> is coded with, or null (then it is not offered).</summary>
-    public CodeMapping? ReferralCode(string treatment) => CardSuggestion.ReferralCode(store, treatment);
+    /// <summary>The verified code a referral to <paramref name="target"/> is coded with, or null (then it is not offered).</summary>
+    public CodeMapping? ReferralCode(string target) => CardSuggestion.ReferralCode(store, target);
 
     /// <summary>
     /// The suggestions an order card in this evaluation's category offers (store order): removal of the order, and a
@@ -161,9 +161,10 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         var untried = result.ConventionalOptions.Where(o => !o.Tried).Select(o => o.Treatment).ToHashSet(StringComparer.Ordinal);
         var tried = result.ConventionalOptions.Where(o => o.Tried).Select(o => o.Treatment).ToHashSet(StringComparer.Ordinal);
         return suggestionsByCategory.TryGetValue(result.Assessment.Category, out var tails)
-            ? [.. tails.Select(s => s.Id).Where(id => id == RemoveOrder
-                || (id.StartsWith(ReferralPrefix, StringComparison.Ordinal) && untried.Contains(id[ReferralPrefix.Length..])
-                    && !tried.Contains(id[ReferralPrefix.Length..]) && ReferralCode(id[ReferralPrefix.Length..]) is not null))]
+            ? [.. tails.Where(s => s.Id == RemoveOrder
+                || (s.ReferralTarget is { } target && ReferralCode(target) is not null
+                    && (!CardSuggestion.IsTreatmentReferral(store, target) || (untried.Contains(target) && !tried.Contains(target)))))
+                .Select(s => s.Id)]
             : [];
     }
 
@@ -190,11 +191,14 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
             List<CdsAction> actions = [remove];
             if (id.StartsWith(ReferralPrefix, StringComparison.Ordinal))
             {
-                var treatment = id[ReferralPrefix.Length..];
-                var code = ReferralCode(treatment)!;
+                var target = id[ReferralPrefix.Length..];
+                var code = ReferralCode(target)!;
+                var name = CardSuggestion.IsTreatmentReferral(store, target)
+                    ? store.TreatmentsByCode[target].Label.In(language)
+                    : T(Vocab.Suggestions.ReferralLabelPrefix + target);
                 actions.Add(new CdsAction("create", T("cds.suggestionAction." + id), new CdsDraftServiceRequest(
                     "ServiceRequest", "draft", "proposal",
-                    new CdsCodeableConcept([new CdsCoding(code.System, code.Code, code.Display)], store.TreatmentsByCode[treatment].Label.In(language)),
+                    new CdsCodeableConcept([new CdsCoding(code.System, code.Code, code.Display)], name),
                     new CdsReference("Patient/" + patientId)), null));
             }
 
