@@ -70,6 +70,8 @@ public sealed class RuleStoreSnapshot
                     : throw new InvalidDataException($"recognition {r.Kind} '{r.Code ?? r.Term}' cites unknown source '{r.SourceId}'"),
                 r.Verification)),
         ];
+        Bounds = ProfileBounds.From(content.ProfileBounds);
+        BoundRows = content.ProfileBounds;
         KnownJurisdictions = Rules.SelectMany(r => r.Clauses).SelectMany(c => c)
             .Where(c => c.Field == Vocab.Fields.Jurisdiction).SelectMany(c => c.Codes).ToFrozenSet(StringComparer.Ordinal);
     }
@@ -121,6 +123,12 @@ public sealed class RuleStoreSnapshot
     public FrozenDictionary<string, Rule> RulesById { get; }
     /// <summary>How prior treatments are recognised in FHIR charts (codes, classes, names, dose-form words), in store order.</summary>
     public IReadOnlyList<RecognitionEntry> Recognition { get; }
+    /// <summary>The bounds of the numeric profile fields (age, KL grade, BMI).</summary>
+    public ProfileBounds Bounds { get; }
+
+    /// <summary>The bound rows as stored (the lint checks that there is one per numeric field and no other).</summary>
+    public IReadOnlyList<ProfileBoundRow> BoundRows { get; }
+
     /// <summary>Jurisdictions that at least one rule names.</summary>
     public FrozenSet<string> KnownJurisdictions { get; }
 

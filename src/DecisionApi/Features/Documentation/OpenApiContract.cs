@@ -101,9 +101,11 @@ public sealed class OpenApiContractFilter(
 
         if (schemas.TryGetValue("EvaluationRequest", out var r) && r is OpenApiSchema request)
         {
-            SetRange(request, "age", 18, 120);
-            SetRange(request, "klGrade", 0, 4);
-            SetRange(request, "bmi", (int)PatientProfile.BmiMin, (int)PatientProfile.BmiMax);
+            foreach (var bound in store.Bounds.All)
+            {
+                SetRange(request, bound.Field, bound.Min, bound.Max);
+            }
+
             SetCodes(request, "priorTreatments", store.Treatments.Select(t => t.Code), store.Treatments.Count * 2);
             SetCodes(request, "conditions", store.Conditions.Select(c => c.Code), store.Conditions.Count * 2);
             if (request.Properties?["jurisdiction"] is OpenApiSchema jurisdiction)
@@ -196,7 +198,7 @@ public sealed class OpenApiContractFilter(
         }
     }
 
-    private static void SetRange(OpenApiSchema request, string property, int min, int max)
+    private static void SetRange(OpenApiSchema request, string property, double min, double max)
     {
         if (request.Properties?.TryGetValue(property, out var p) == true && p is OpenApiSchema schema)
         {
