@@ -17,7 +17,9 @@ public sealed class RuleStoreSnapshot
         SourceHosts = SourceHost.Parse(content.MetadataValue(Vocab.MetadataKeys.SourceHosts));
         ContentHash = Required(content, Vocab.MetadataKeys.ContentHash);
         Metadata = content.Metadata.ToFrozenDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
-        Texts = content.Texts.ToFrozenDictionary(t => t.Key, t => new Localized(t.En, t.Zh), StringComparer.Ordinal);
+        // A text may name a profile bound ({age.min}, {bmi.max}, ...): filled here, once, from the store's own bounds.
+        Bounds = ProfileBounds.From(content.ProfileBounds);
+        Texts = content.Texts.ToFrozenDictionary(t => t.Key, t => new Localized(Bounds.Fill(t.En), Bounds.Fill(t.Zh)), StringComparer.Ordinal);
 
         Sources = [.. content.Sources.Select(s => new Source(s.Id, s.Citation, (int)s.Year, s.Kind, s.Verification, s.Pmid, s.Doi, s.Url, s.ReviewedOn, s.ReviewDue))];
         SourcesById = Sources.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
@@ -70,7 +72,6 @@ public sealed class RuleStoreSnapshot
                     : throw new InvalidDataException($"recognition {r.Kind} '{r.Code ?? r.Term}' cites unknown source '{r.SourceId}'"),
                 r.Verification)),
         ];
-        Bounds = ProfileBounds.From(content.ProfileBounds);
         BoundRows = content.ProfileBounds;
         KnownJurisdictions = Rules.SelectMany(r => r.Clauses).SelectMany(c => c)
             .Where(c => c.Field == Vocab.Fields.Jurisdiction).SelectMany(c => c.Codes).ToFrozenSet(StringComparer.Ordinal);

@@ -8,7 +8,7 @@ namespace DecisionApi.RuleStore;
 /// The content rules of spec §5: run by the compiler, at service start-up, and by the tests. Each problem is one line
 /// naming the item, so a curator can fix it without reading C#.
 /// </summary>
-public static class StoreLint
+public static partial class StoreLint
 {
     public static IReadOnlyList<string> Check(RuleStoreSnapshot store)
     {
@@ -416,7 +416,19 @@ public static class StoreLint
                 problems.Add($"{name} must be whole numbers with step 1");
             }
         }
+
+        // The snapshot filled every {field.min|max|step} of a known field: what is left names no bound.
+        foreach (var (key, text) in store.Texts)
+        {
+            foreach (var part in new[] { text.En, text.Zh }.SelectMany(t => BoundPlaceholder().Matches(t)).Select(m => m.Value).Distinct(StringComparer.Ordinal))
+            {
+                problems.Add($"text {key} names {part}, which is not a profile bound (profileBounds: {string.Join(", ", Vocab.Fields.Numeric)})");
+            }
+        }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{[A-Za-z]+\.(min|max|step)\}")]
+    private static partial System.Text.RegularExpressions.Regex BoundPlaceholder();
 
     /// <summary>A threshold outside the field's bounds can never be reached (or always is) by a valid profile.</summary>
     private static void CheckThresholdWithinBounds(RuleStoreSnapshot store, Condition condition, string name, List<string> problems)

@@ -160,6 +160,26 @@ public sealed record ProfileBounds(ProfileBound Age, ProfileBound KlGrade, Profi
 
     public ProfileBound? Of(string field) => All.FirstOrDefault(b => b.Field == field);
 
+    /// <summary>The text with every <c>{field.min}</c>, <c>{field.max}</c> and <c>{field.step}</c> replaced by the bound
+    /// (e.g. <c>{age.min}</c> → 18), so a store text that states a bound never restates it.</summary>
+    public string Fill(string text)
+    {
+        if (string.IsNullOrEmpty(text) || !text.Contains('{', StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        foreach (var bound in All)
+        {
+            text = text
+                .Replace("{" + bound.Field + ".min}", bound.Min.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                .Replace("{" + bound.Field + ".max}", bound.Max.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                .Replace("{" + bound.Field + ".step}", bound.Step.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
     /// <summary>Reads the rows; a missing field is inconsistent content.</summary>
     public static ProfileBounds From(IReadOnlyList<ProfileBoundRow> rows)
     {

@@ -64,7 +64,11 @@ public sealed class ProfileBoundsTests(DecisionApiFactory factory)
         var form = await client.GetStringAsync("/summary?lang=en");
         form.Should().Contain("""id="age" name="age" type="number" min="16" max="90" """.TrimEnd(), "the form's age stops at the link's de-identification cap (90)")
             .And.Contain("""id="bmi" name="bmi" type="number" step="0.5" min="12" max="80" """.TrimEnd());
+        form.Should().Contain("Age (years, 16 or older;", "the store's texts name the bounds as {age.min}");
         (await client.GetAsync("/summary?age=17&kl=2&treatments=&lang=en")).StatusCode.Should().Be(HttpStatusCode.OK);
+        var refused = await client.GetAsync("/summary?age=62&kl=2&treatments=&bmi=85&lang=en");
+        refused.StatusCode.Should().Be(HttpStatusCode.BadRequest);
+        WebUtility.HtmlDecode(await refused.Content.ReadAsStringAsync()).Should().Contain("BMI must be a number from 12 to 80 (kg/m²).");
 
         // The /v1/about input descriptions.
         var about = await client.GetStringAsync("/v1/about");
@@ -90,4 +94,17 @@ public sealed class ProfileBoundsTests(DecisionApiFactory factory)
 
     private static (double Min, double Max) Range(JsonNode property) =>
         (property["minimum"]!.GetValue<double>(), property["maximum"]!.GetValue<double>());
+
+    /// <summary>The prose docs state the bounds too (for readers without the service): they must say what the store holds.</summary>
+    [Fact]
+    public void The_docs_state_the_store_s_bounds()
+    {
+        var (age, kl, bmi) = (BuiltStore.Snapshot.Bounds.Age, BuiltStore.Snapshot.Bounds.KlGrade, BuiltStore.Snapshot.Bounds.Bmi);
+        string Doc(string path) => File.ReadAllText(Path.Combine(RepositoryPaths.Root, path));
+        Doc("README.md").Should().Contain($"covers adults ({age.Min}+)").And.Contain($"`valueInteger` {kl.Min}–{kl.Max}")
+            .And.Contain($"`kg/m2`, {bmi.Min}–{bmi.Max}").And.Contain($"({age.Min} years or older)");
+        Doc("docs/portal-quickstart.md").Should().Contain($"integer {age.Min}–{age.Max}").And.Contain($"integer {kl.Min}–{kl.Max}")
+            .And.Contain($"optional, {bmi.Min}–{bmi.Max} kg/m²");
+        Doc("docs/ehr-quickstart.md").Should().Contain($"`valueInteger` ({kl.Min}–{kl.Max})");
+    }
 }

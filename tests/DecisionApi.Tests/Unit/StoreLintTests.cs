@@ -361,4 +361,12 @@ public sealed class StoreLintTests
         LintOf(StoreMutations.With(Content, conditions: conditions))
             .Should().Contain(p => p.Contains("condition on bmi has threshold 95 outside profileBounds.bmi (10 to 90)", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void A_text_naming_an_unknown_profile_bound_is_caught()
+    {
+        var texts = Content.Texts.Select(t => t.Key != "page.error.bmi" ? t : new TextRow { Key = t.Key, En = "BMI from {bmi.min} to {weight.max}.", Zh = t.Zh }).ToList();
+        LintOf(StoreMutations.With(Content, texts: texts))
+            .Should().ContainSingle().Which.Should().Be("text page.error.bmi names {weight.max}, which is not a profile bound (profileBounds: age, klGrade, bmi)");
+    }
 }
