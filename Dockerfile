@@ -15,7 +15,9 @@ COPY src/DecisionApi.RuleStore/DecisionApi.RuleStore.csproj src/DecisionApi.Rule
 COPY src/DecisionApi.StoreCompiler/DecisionApi.StoreCompiler.csproj src/DecisionApi.StoreCompiler/
 RUN dotnet restore src/DecisionApi/DecisionApi.csproj -a $TARGETARCH -p:PublishReadyToRun=true
 
-# The publish compiles the curated content in src/rule-store into rules/decision-rules.db inside /app.
+# The publish compiles the curated content in src/rule-store into rules/decision-rules.db inside /app, and embeds the
+# OpenAPI document's examples from docs/examples.
+COPY docs/examples/ docs/examples/
 COPY src/ src/
 RUN dotnet publish src/DecisionApi/DecisionApi.csproj -c Release -a $TARGETARCH --self-contained false -p:PublishReadyToRun=true -o /app --no-restore
 

@@ -17,7 +17,9 @@ public sealed class RuleStoreSnapshot
         SourceHosts = SourceHost.Parse(content.MetadataValue(Vocab.MetadataKeys.SourceHosts));
         ContentHash = Required(content, Vocab.MetadataKeys.ContentHash);
         Metadata = content.Metadata.ToFrozenDictionary(m => m.Key, m => m.Value, StringComparer.Ordinal);
-        Texts = content.Texts.ToFrozenDictionary(t => t.Key, t => new Localized(t.En, t.Zh), StringComparer.Ordinal);
+        // A text may name a profile bound ({age.min}, {bmi.max}, ...): filled here, once, from the store's own bounds.
+        Bounds = ProfileBounds.From(content.ProfileBounds);
+        Texts = content.Texts.ToFrozenDictionary(t => t.Key, t => new Localized(Bounds.Fill(t.En), Bounds.Fill(t.Zh)), StringComparer.Ordinal);
 
         Sources = [.. content.Sources.Select(s => new Source(s.Id, s.Citation, (int)s.Year, s.Kind, s.Verification, s.Pmid, s.Doi, s.Url, s.ReviewedOn, s.ReviewDue))];
         SourcesById = Sources.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
@@ -70,6 +72,7 @@ public sealed class RuleStoreSnapshot
                     : throw new InvalidDataException($"recognition {r.Kind} '{r.Code ?? r.Term}' cites unknown source '{r.SourceId}'"),
                 r.Verification)),
         ];
+        BoundRows = content.ProfileBounds;
         KnownJurisdictions = Rules.SelectMany(r => r.Clauses).SelectMany(c => c)
             .Where(c => c.Field == Vocab.Fields.Jurisdiction).SelectMany(c => c.Codes).ToFrozenSet(StringComparer.Ordinal);
     }
@@ -121,6 +124,12 @@ public sealed class RuleStoreSnapshot
     public FrozenDictionary<string, Rule> RulesById { get; }
     /// <summary>How prior treatments are recognised in FHIR charts (codes, classes, names, dose-form words), in store order.</summary>
     public IReadOnlyList<RecognitionEntry> Recognition { get; }
+    /// <summary>The bounds of the numeric profile fields (age, KL grade, BMI).</summary>
+    public ProfileBounds Bounds { get; }
+
+    /// <summary>The bound rows as stored (the lint checks that there is one per numeric field and no other).</summary>
+    public IReadOnlyList<ProfileBoundRow> BoundRows { get; }
+
     /// <summary>Jurisdictions that at least one rule names.</summary>
     public FrozenSet<string> KnownJurisdictions { get; }
 

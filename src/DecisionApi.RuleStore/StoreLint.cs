@@ -1,3 +1,4 @@
+using System.Globalization;
 using DecisionApi.RuleStore.Content;
 using DecisionApi.RuleStore.Evaluation;
 
@@ -7,7 +8,7 @@ namespace DecisionApi.RuleStore;
 /// The content rules of spec §5: run by the compiler, at service start-up, and by the tests. Each problem is one line
 /// naming the item, so a curator can fix it without reading C#.
 /// </summary>
-public static class StoreLint
+public static partial class StoreLint
 {
     public static IReadOnlyList<string> Check(RuleStoreSnapshot store)
     {
@@ -18,6 +19,7 @@ public static class StoreLint
         CheckCategoryTexts(store, problems);
         CheckSuggestionTexts(store, problems);
         CheckStatements(store, problems);
+        CheckProfileBounds(store, problems);
         CheckRules(store, problems);
         CheckCoreCaveats(store, problems);
         CheckSeedClaims(store, problems);
@@ -387,6 +389,60 @@ public static class StoreLint
         return [.. state.PastDue.Select(id => $"{id} is past its review-due date (as of {state.AsOf})")];
     }
 
+    /// <summary>One bound per numeric profile field, min &lt;= max, a positive step, whole numbers for age and KL grade.</summary>
+    private static void CheckProfileBounds(RuleStoreSnapshot store, List<string> problems)
+    {
+        foreach (var row in store.BoundRows.Where(r => !Vocab.Fields.Numeric.Contains(r.Field)))
+        {
+            problems.Add($"profileBounds names unknown field '{row.Field}' (expected {string.Join(", ", Vocab.Fields.Numeric)})");
+        }
+
+        foreach (var bound in store.Bounds.All)
+        {
+            var name = $"profileBounds.{bound.Field}";
+            if (!double.IsFinite(bound.Min) || !double.IsFinite(bound.Max) || bound.Min > bound.Max)
+            {
+                problems.Add($"{name} needs min <= max (it is {bound.Min.ToString(CultureInfo.InvariantCulture)} to {bound.Max.ToString(CultureInfo.InvariantCulture)})");
+            }
+
+            if (!(bound.Step > 0))
+            {
+                problems.Add($"{name} needs a step above 0");
+            }
+
+            if (bound.Field is Vocab.Fields.Age or Vocab.Fields.KlGrade && !bound.IsWhole)
+            {
+                problems.Add($"{name} must be whole numbers with step 1");
+            }
+        }
+
+        // The snapshot filled every {field.min|max|step} of a known field: what is left names no bound.
+        foreach (var (key, text) in store.Texts)
+        {
+            foreach (var part in new[] { text.En, text.Zh }.SelectMany(t => BoundPlaceholder().Matches(t)).Select(m => m.Value).Distinct(StringComparer.Ordinal))
+            {
+                problems.Add($"text {key} names {part}, which is not a profile bound (profileBounds: {string.Join(", ", Vocab.Fields.Numeric)})");
+            }
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\{[A-Za-z]+\.(min|max|step)\}")]
+    private static partial System.Text.RegularExpressions.Regex BoundPlaceholder();
+
+    /// <summary>A threshold outside the field's bounds can never be reached (or always is) by a valid profile.</summary>
+    private static void CheckThresholdWithinBounds(RuleStoreSnapshot store, Condition condition, string name, List<string> problems)
+    {
+        if (store.Bounds.Of(condition.Field) is not { } bound)
+        {
+            return;
+        }
+
+        foreach (var threshold in new[] { condition.Value, condition.Min, condition.Max }.OfType<double>().Where(t => !bound.Contains(t)))
+        {
+            problems.Add($"{name} has threshold {threshold.ToString(CultureInfo.InvariantCulture)} outside profileBounds.{bound.Field} ({bound.Min.ToString(CultureInfo.InvariantCulture)} to {bound.Max.ToString(CultureInfo.InvariantCulture)})");
+        }
+    }
+
     private static void CheckRules(RuleStoreSnapshot store, List<string> problems)
     {
         foreach (var rule in store.Rules)
@@ -412,6 +468,7 @@ public static class StoreLint
                 }
 
                 CheckConditionValues(store, rule, condition, name, problems);
+                CheckThresholdWithinBounds(store, condition, name, problems);
             }
         }
 
@@ -534,15 +591,19 @@ public static class StoreLint
         }
     }
 
+    /// <summary>BMIs tried by the coverage check (below and above the weight thresholds), clamped to the store's bounds.</summary>
+    private static readonly double[] CoverageBmis = [22, 35];
+
     /// <summary>Every valid profile must land in exactly one category: try the whole grid of ages, grades and care states.</summary>
     private static void CheckAssessmentCoverage(RuleStoreSnapshot store, List<string> problems)
     {
         var evaluator = new Evaluator(store, "US");
         string[] firstLine = ["exercise-therapy", "topical-nsaid", "oral-nsaid", "weight-management"];
         IReadOnlyList<string>[] treatmentStates = [[], firstLine.Where(store.TreatmentsByCode.ContainsKey).ToArray()];
-        int?[] grades = [null, 0, 1, 2, 3, 4];
-        double?[] bmis = [null, 22, 35];
-        for (var age = 18; age <= 120; age++)
+        var bounds = store.Bounds;
+        int?[] grades = [null, .. Enumerable.Range(bounds.KlGrade.IntMin, bounds.KlGrade.IntMax - bounds.KlGrade.IntMin + 1).Select(g => (int?)g)];
+        double?[] bmis = [null, .. CoverageBmis.Select(b => (double?)Math.Clamp(b, bounds.Bmi.Min, bounds.Bmi.Max)).Distinct()];
+        for (var age = bounds.Age.IntMin; age <= bounds.Age.IntMax; age++)
         {
             foreach (var grade in grades)
             {

@@ -142,6 +142,13 @@ public static class ContentCompiler
             RuleConditions = conditions,
             Recognition = recognition,
             Effects = effects,
+            ProfileBounds = [.. store.ProfileBounds.Select(b => new ProfileBoundRow
+            {
+                Field = b.Key,
+                Min = b.Value.Min ?? throw new InvalidDataException($"store.yaml profileBounds.{b.Key}: min is required"),
+                Max = b.Value.Max ?? throw new InvalidDataException($"store.yaml profileBounds.{b.Key}: max is required"),
+                Step = b.Value.Step ?? throw new InvalidDataException($"store.yaml profileBounds.{b.Key}: step is required"),
+            })],
         };
         metadata.Add(new MetadataRow { Key = Vocab.MetadataKeys.ContentHash, Value = ContentHash.Compute(content) });
         return content.Canonical();

@@ -16,6 +16,10 @@ public sealed record StoreDiffReport(
     IReadOnlyList<string> Statements, IReadOnlyList<string> Sources, IReadOnlyList<string> Rules, int ProfilesCompared, string ProfileSpace,
     IReadOnlyList<OutcomeChange> CategoryChanges, IReadOnlyList<OutcomeChange> ItemChanges)
 {
+    /// <summary>Profile bounds changed (store.yaml profileBounds): what the validator, the OpenAPI document, the page form
+    /// and the chart reader accept.</summary>
+    public IReadOnlyList<string> Bounds { get; init; } = [];
+
     public string Render()
     {
         var text = new StringBuilder();
@@ -31,6 +35,7 @@ public sealed record StoreDiffReport(
         Section("statements", Statements);
         Section("sources", Sources);
         Section("rules", Rules);
+        Section("profile bounds", Bounds);
         text.AppendLine(CultureInfo.InvariantCulture, $"profiles: {ProfilesCompared:N0} profile classes compared ({ProfileSpace})");
         text.AppendLine(CultureInfo.InvariantCulture, $"  category changes: {(CategoryChanges.Count == 0 ? "none" : CategoryChanges.Sum(c => c.Profiles).ToString("N0", CultureInfo.InvariantCulture) + " profile classes")}");
         foreach (var change in CategoryChanges)
@@ -70,9 +75,15 @@ public static class StoreDiff
         var rules = Changes(before.Rules.ToDictionary(r => r.Id), after.Rules.ToDictionary(r => r.Id), RuleFields);
 
         var conditions = before.Rules.Concat(after.Rules).SelectMany(r => r.Clauses).SelectMany(c => c).ToList();
-        var ages = Numbers(conditions, Vocab.Fields.Age, 1, 18, 120).Select(v => (int?)(int)v).Prepend(null).Distinct().ToList();
-        var kls = new int?[] { null, 0, 1, 2, 3, 4 };
-        var bmis = Numbers(conditions, Vocab.Fields.Bmi, 0.1, 10, 90).Select(v => (double?)v).Prepend(null).Distinct().ToList();
+        // The profile space spans both stores' bounds, so profiles a changed bound admits or refuses are compared too.
+        ProfileBound Span(Func<ProfileBounds, ProfileBound> field) => new(
+            field(before.Bounds).Field, Math.Min(field(before.Bounds).Min, field(after.Bounds).Min),
+            Math.Max(field(before.Bounds).Max, field(after.Bounds).Max), Math.Min(field(before.Bounds).Step, field(after.Bounds).Step));
+        var ageSpan = Span(b => b.Age);
+        var klSpan = Span(b => b.KlGrade);
+        var ages = Numbers(conditions, ageSpan).Select(v => (int?)(int)v).Prepend(null).Distinct().ToList();
+        var kls = Enumerable.Range(klSpan.IntMin, Math.Max(0, klSpan.IntMax - klSpan.IntMin + 1)).Select(k => (int?)k).Prepend(null).ToArray();
+        var bmis = Numbers(conditions, Span(b => b.Bmi)).Select(v => (double?)v).Prepend(null).Distinct().ToList();
         var treatments = CodeSubsets(conditions, Vocab.Fields.PriorTreatments, before.Treatments.Concat(after.Treatments).Select(t => t.Code));
         var conditionSets = CodeSubsets(conditions, Vocab.Fields.Conditions, before.Conditions.Concat(after.Conditions).Select(c => c.Code))
             .Select(s => (IReadOnlyList<string>?)s).Prepend(null).ToList();
@@ -126,7 +137,10 @@ public static class StoreDiff
 
         var space = string.Create(CultureInfo.InvariantCulture,
             $"age {ages.Count} x KL {kls.Length} x BMI {bmis.Count} x prior treatments {treatments.Count} x conditions {conditionSets.Count} x jurisdictions {jurisdictions.Count}");
-        return new StoreDiffReport(statements, sources, rules, profiles.Count, space, Sorted(categories), Sorted(items));
+        return new StoreDiffReport(statements, sources, rules, profiles.Count, space, Sorted(categories), Sorted(items))
+        {
+            Bounds = BoundChanges(before.Bounds, after.Bounds),
+        };
     }
 
     private static void Count(ConcurrentDictionary<string, (int Count, string Example)> counts, string key, PatientProfile profile) =>
@@ -157,9 +171,20 @@ public static class StoreDiff
         .. result.Assessment.Notes.Select(n => "note " + n.Id),
     ];
 
-    /// <summary>The values on both sides of every threshold the rules set on a numeric field, within its domain.</summary>
-    private static List<double> Numbers(List<Condition> conditions, string field, double step, double min, double max)
+    /// <summary>Each bound that differs, as "~ age: 18 to 120 (step 1) -> 16 to 120 (step 1)".</summary>
+    private static List<string> BoundChanges(ProfileBounds before, ProfileBounds after) =>
+    [
+        .. before.All.Zip(after.All).Where(pair => pair.First != pair.Second)
+            .Select(pair => $"~ {pair.First.Field}: {Describe(pair.First)} -> {Describe(pair.Second)}"),
+    ];
+
+    private static string Describe(ProfileBound bound) =>
+        string.Create(CultureInfo.InvariantCulture, $"{bound.Min} to {bound.Max} (step {bound.Step})");
+
+    /// <summary>The values on both sides of every threshold the rules set on a numeric field, within its bounds.</summary>
+    private static List<double> Numbers(List<Condition> conditions, ProfileBound bound)
     {
+        var (field, step, min, max) = (bound.Field, bound.Step, bound.Min, bound.Max);
         var values = new SortedSet<double> { min, max };
         foreach (var condition in conditions.Where(c => c.Field == field))
         {

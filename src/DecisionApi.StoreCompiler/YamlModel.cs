@@ -17,9 +17,18 @@ public sealed class StoreYaml
     public string? ReviewedOn { get; set; }
     /// <summary>Months after an item's reviewedOn when it is due for review, unless it gives its own reviewDue.</summary>
     public int ReviewIntervalMonths { get; set; }
+    /// <summary>The bounds of the numeric profile fields (age, klGrade, bmi).</summary>
+    public Dictionary<string, BoundYaml> ProfileBounds { get; set; } = [];
     public Dictionary<string, object>? Service { get; set; }
     public Hti1Yaml? Hti1 { get; set; }
     public Dictionary<string, LocalizedYaml> Texts { get; set; } = [];
+}
+
+public sealed class BoundYaml
+{
+    public double? Min { get; set; }
+    public double? Max { get; set; }
+    public double? Step { get; set; }
 }
 
 public sealed class Hti1Yaml

@@ -63,7 +63,7 @@ internal static class SyntheticStore
         {
             Metadata = content.Metadata, Texts = texts, Sources = content.Sources, Vocabulary = content.Vocabulary,
             CodeMappings = content.CodeMappings, Statements = statements, StatementSources = statementSources, Rules = rules,
-            RuleConditions = conditions, Recognition = content.Recognition, Effects = effects,
+            RuleConditions = conditions, Recognition = content.Recognition, Effects = effects, ProfileBounds = content.ProfileBounds,
         };
     }
 

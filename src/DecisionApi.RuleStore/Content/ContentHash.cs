@@ -22,7 +22,8 @@ public static class ContentHash
             canonical.Rules,
             canonical.RuleConditions,
             canonical.Recognition,
-            canonical.Effects);
+            canonical.Effects,
+            canonical.ProfileBounds);
         // Source-generated (no reflection at start-up); the bytes are those of the reflection serializer with default
         // options, which earlier stores were hashed with.
         var bytes = JsonSerializer.SerializeToUtf8Bytes(hashed, HashJsonContext.Default.HashedContent);
@@ -42,7 +43,8 @@ internal sealed record HashedContent(
     IReadOnlyList<RuleRow> Rules,
     IReadOnlyList<RuleConditionRow> RuleConditions,
     IReadOnlyList<RecognitionRow> Recognition,
-    IReadOnlyList<EffectRow> Effects);
+    IReadOnlyList<EffectRow> Effects,
+    IReadOnlyList<ProfileBoundRow> ProfileBounds);
 
 [JsonSourceGenerationOptions(WriteIndented = false)]
 [JsonSerializable(typeof(HashedContent))]

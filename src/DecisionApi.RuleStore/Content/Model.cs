@@ -136,3 +136,56 @@ public sealed record StoreEffect(EffectRow Row, Source? Source)
     public Localized Scale => new(Row.ScaleEn, Row.ScaleZh);
     public Localized Reading => new(Row.ReadingEn, Row.ReadingZh);
 }
+
+/// <summary>The accepted range of one numeric profile field (inclusive) and its step (1: whole numbers).</summary>
+public sealed record ProfileBound(string Field, double Min, double Max, double Step)
+{
+    public bool Contains(double value) => value >= Min && value <= Max;
+
+    /// <summary>The bound as whole numbers (age, KL grade).</summary>
+    public int IntMin => (int)Math.Ceiling(Min);
+
+    public int IntMax => (int)Math.Floor(Max);
+
+    public bool IsWhole => Step == 1 && Min == Math.Floor(Min) && Max == Math.Floor(Max);
+}
+
+/// <summary>
+/// The bounds of a profile, held once in the store (<c>store.yaml</c> <c>profileBounds</c>): the request validator, the
+/// OpenAPI document, the evidence page's form, the chart reader, the lint and the compiler's --diff all read them here.
+/// </summary>
+public sealed record ProfileBounds(ProfileBound Age, ProfileBound KlGrade, ProfileBound Bmi)
+{
+    public IEnumerable<ProfileBound> All => [Age, KlGrade, Bmi];
+
+    public ProfileBound? Of(string field) => All.FirstOrDefault(b => b.Field == field);
+
+    /// <summary>The text with every <c>{field.min}</c>, <c>{field.max}</c> and <c>{field.step}</c> replaced by the bound
+    /// (e.g. <c>{age.min}</c> → 18), so a store text that states a bound never restates it.</summary>
+    public string Fill(string text)
+    {
+        if (string.IsNullOrEmpty(text) || !text.Contains('{', StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        foreach (var bound in All)
+        {
+            text = text
+                .Replace("{" + bound.Field + ".min}", bound.Min.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                .Replace("{" + bound.Field + ".max}", bound.Max.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                .Replace("{" + bound.Field + ".step}", bound.Step.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
+    /// <summary>Reads the rows; a missing field is inconsistent content.</summary>
+    public static ProfileBounds From(IReadOnlyList<ProfileBoundRow> rows)
+    {
+        ProfileBound Bound(string field) => rows.FirstOrDefault(r => r.Field == field) is { } row
+            ? new ProfileBound(field, row.Min, row.Max, row.Step)
+            : throw new InvalidDataException($"the profile bound of '{field}' is missing (store.yaml profileBounds)");
+        return new ProfileBounds(Bound(Vocab.Fields.Age), Bound(Vocab.Fields.KlGrade), Bound(Vocab.Fields.Bmi));
+    }
+}

@@ -20,6 +20,9 @@ public sealed class StoreContent
     /// <summary>Structured effects of evidence items (summary of findings), one row per outcome.</summary>
     public IReadOnlyList<EffectRow> Effects { get; init; } = [];
 
+    /// <summary>The bounds of each numeric profile field (age, KL grade, BMI): what a request, the page and a chart may hold.</summary>
+    public IReadOnlyList<ProfileBoundRow> ProfileBounds { get; init; } = [];
+
     public string? MetadataValue(string key) => Metadata.FirstOrDefault(m => m.Key == key)?.Value;
 
     /// <summary>Returns a copy with every table in its canonical order, so hashing and writing are deterministic.</summary>
@@ -36,6 +39,7 @@ public sealed class StoreContent
         RuleConditions = [.. RuleConditions.OrderBy(c => c.RuleId, StringComparer.Ordinal).ThenBy(c => c.Clause).ThenBy(c => c.Ordinal)],
         Recognition = [.. Recognition.OrderBy(r => r.Kind, StringComparer.Ordinal).ThenBy(r => r.Ordinal)],
         Effects = [.. Effects.OrderBy(e => e.StatementId, StringComparer.Ordinal).ThenBy(e => e.Ordinal)],
+        ProfileBounds = [.. ProfileBounds.OrderBy(b => b.Field, StringComparer.Ordinal)],
     };
 }
 
@@ -210,4 +214,17 @@ public sealed class EffectRow
     public string ReadingZh { get; init; } = "";
     public string? SourceId { get; init; }
     public string Verification { get; init; } = "";
+}
+
+/// <summary>
+/// The accepted range of one numeric profile field (inclusive), and its step: 1 for whole numbers (age, KL grade), 0.1
+/// for BMI. The request validator, the OpenAPI document, the evidence page's form, the chart reader, the lint and the
+/// compiler's --diff all read it from here.
+/// </summary>
+public sealed class ProfileBoundRow
+{
+    public string Field { get; init; } = "";
+    public double Min { get; init; }
+    public double Max { get; init; }
+    public double Step { get; init; }
 }

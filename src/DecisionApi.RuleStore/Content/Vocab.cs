@@ -3,7 +3,7 @@ namespace DecisionApi.RuleStore.Content;
 /// <summary>The closed sets of values the schema allows. Content outside them fails the lint.</summary>
 public static class Vocab
 {
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     public static class Kinds
     {
@@ -27,6 +27,9 @@ public static class Vocab
         public const string Conditions = "conditions";
         public const string Jurisdiction = "jurisdiction";
         public const string Category = "category";
+
+        /// <summary>The numeric profile fields: each has one bound in the store (<c>store.yaml</c> <c>profileBounds</c>).</summary>
+        public static readonly string[] Numeric = [Age, KlGrade, Bmi];
     }
 
     public static class Ops

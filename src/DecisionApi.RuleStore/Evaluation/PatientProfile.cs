@@ -16,8 +16,4 @@ public sealed record PatientProfile(
     double? Bmi = null,
     IReadOnlyList<string>? Conditions = null,
     string? Jurisdiction = null,
-    IReadOnlyList<string>? Unchecked = null)
-{
-    /// <summary>The BMI values accepted (kg/m², inclusive): in a REST profile, on the evidence page and from a chart.</summary>
-    public const double BmiMin = 10, BmiMax = 90;
-}
+    IReadOnlyList<string>? Unchecked = null);

@@ -31,6 +31,7 @@ public static class StoreFile
             connection.Execute(StoreSchema.InsertRuleConditions, canonical.RuleConditions, transaction);
             connection.Execute(StoreSchema.InsertRecognition, canonical.Recognition, transaction);
             connection.Execute(StoreSchema.InsertEffects, canonical.Effects, transaction);
+            connection.Execute(StoreSchema.InsertProfileBounds, canonical.ProfileBounds, transaction);
             transaction.Commit();
             connection.Execute("VACUUM;");
         }

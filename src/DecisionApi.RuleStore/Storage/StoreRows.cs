@@ -66,6 +66,10 @@ internal static class StoreRows
             CiUpper = r.RealOrNull(10), ScaleEn = r.Text(11), ScaleZh = r.Text(12), Mid = r.RealOrNull(13), Certainty = r.TextOrNull(14),
             ReadingEn = r.Text(15), ReadingZh = r.Text(16), SourceId = r.TextOrNull(17), Verification = r.Text(18),
         }),
+        ProfileBounds = Read(connection, StoreSchema.SelectProfileBounds, r => new ProfileBoundRow
+        {
+            Field = r.Text(0), Min = r.Real(1), Max = r.Real(2), Step = r.Real(3),
+        }),
     };
 
     private static List<T> Read<T>(SqliteConnection connection, string sql, Func<Row, T> map)
@@ -103,6 +107,8 @@ internal static class StoreRows
             long number => number,
             var other => throw Wrong(column, "an integer", other),
         };
+
+        public double Real(int column) => RealOrNull(column) ?? throw Wrong(column, "a number", null);
 
         public double? RealOrNull(int column) => reader.GetValue(column) switch
         {

@@ -42,6 +42,7 @@ internal static class StoreSchema
             measure TEXT NOT NULL, estimate REAL, ci_lower REAL, ci_upper REAL, scale_en TEXT NOT NULL, scale_zh TEXT NOT NULL,
             mid REAL, certainty TEXT, reading_en TEXT NOT NULL, reading_zh TEXT NOT NULL, source_id TEXT, verification TEXT NOT NULL,
             PRIMARY KEY (statement_id, ordinal));
+        CREATE TABLE profile_bounds (field TEXT PRIMARY KEY, min REAL NOT NULL, max REAL NOT NULL, step REAL NOT NULL);
         """;
 
     public const string SelectMetadata = "SELECT key, value FROM metadata";
@@ -65,6 +66,8 @@ internal static class StoreSchema
                ci_upper, scale_en, scale_zh, mid, certainty, reading_en, reading_zh, source_id, verification
         FROM effects
         """;
+
+    public const string SelectProfileBounds = "SELECT field, min, max, step FROM profile_bounds";
 
     public const string InsertMetadata = "INSERT INTO metadata (key, value) VALUES (@Key, @Value)";
     public const string InsertTexts = "INSERT INTO texts (key, en, zh) VALUES (@Key, @En, @Zh)";
@@ -105,4 +108,6 @@ internal static class StoreSchema
         VALUES (@StatementId, @Ordinal, @Outcome, @ComparatorEn, @ComparatorZh, @FollowUpEn, @FollowUpZh, @Measure, @Estimate,
                 @CiLower, @CiUpper, @ScaleEn, @ScaleZh, @Mid, @Certainty, @ReadingEn, @ReadingZh, @SourceId, @Verification)
         """;
+
+    public const string InsertProfileBounds = "INSERT INTO profile_bounds (field, min, max, step) VALUES (@Field, @Min, @Max, @Step)";
 }

@@ -26,7 +26,7 @@ public sealed class OperationsTests(CdsHooksFactory factory) : IClassFixture<Cds
         {
             Metadata = metadata, Texts = content.Texts, Sources = content.Sources, Vocabulary = content.Vocabulary, CodeMappings = content.CodeMappings,
             Statements = content.Statements, StatementSources = content.StatementSources, Rules = content.Rules, RuleConditions = content.RuleConditions,
-            Recognition = content.Recognition, Effects = content.Effects,
+            Recognition = content.Recognition, Effects = content.Effects, ProfileBounds = content.ProfileBounds,
         });
         var staged = path + ".staged";
         StoreFile.Write(altered, staged);

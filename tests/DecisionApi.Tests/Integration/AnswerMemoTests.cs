@@ -25,7 +25,7 @@ public sealed class AnswerMemoTests(DecisionApiFactory factory)
 {
     private static readonly string[] Profiles =
     [
-        """{"age":62,"klGrade":3,"priorTreatments":["exercise-therapy","oral-nsaid","ia-corticosteroid"],"bmi":28.5,"jurisdiction":"US"}""",
+        ExampleFiles.ReadmeProfile,
         """{"age":62,"klGrade":3,"priorTreatments":["oral-nsaid","exercise-therapy","ia-corticosteroid"],"bmi":28.5,"jurisdiction":"US"}""",
         """{"age":62,"klGrade":3,"priorTreatments":["exercise-therapy","oral-nsaid","ia-corticosteroid"],"bmi":28.5}""",
         """{"age":62,"klGrade":3,"priorTreatments":["exercise-therapy","oral-nsaid","ia-corticosteroid"]}""",

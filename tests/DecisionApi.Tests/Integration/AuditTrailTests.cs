@@ -16,7 +16,7 @@ public sealed class AuditTrailTests(CdsHooksFactory factory) : IClassFixture<Cds
 
     public static TheoryData<string> Profiles =>
     [
-        """{"age":62,"klGrade":3,"priorTreatments":["exercise-therapy","oral-nsaid","ia-corticosteroid"],"bmi":28.5,"jurisdiction":"US"}""",
+        ExampleFiles.ReadmeProfile,
         """{"age":47,"klGrade":1,"priorTreatments":[]}""",
         """{"age":71,"klGrade":4,"priorTreatments":["exercise-therapy"],"jurisdiction":"GB"}""",
         """{"age":58,"klGrade":2,"priorTreatments":[],"conditions":["malignancy"]}""",

@@ -13,7 +13,7 @@ public sealed partial class SummaryPageTests(DecisionApiFactory factory)
 
     public static TheoryData<string, string, string> Profiles() => new()
     {
-        { """{"age":62,"klGrade":3,"priorTreatments":["exercise-therapy","oral-nsaid","ia-corticosteroid"],"bmi":28.5,"jurisdiction":"US"}""", "age=62&kl=3&treatments=exercise-therapy,oral-nsaid,ia-corticosteroid&bmi=28.5&jurisdiction=US", "en" },
+        { ExampleFiles.ReadmeProfile, "age=62&kl=3&treatments=exercise-therapy,oral-nsaid,ia-corticosteroid&bmi=28.5&jurisdiction=US", "en" },
         { """{"age":71,"klGrade":4,"priorTreatments":["exercise-therapy","topical-nsaid"]}""", "age=71&kl=4&treatments=exercise-therapy&treatments=topical-nsaid", "zh" },
         { """{"age":55,"klGrade":2,"priorTreatments":["total-knee-arthroplasty"],"conditions":["malignancy"],"jurisdiction":"GB"}""", "age=55&kl=2&treatments=total-knee-arthroplasty&conditions=malignancy&jurisdiction=gb", "en" },
         { """{"age":50,"klGrade":2,"priorTreatments":[],"bmi":33}""", "age=50&kl=2&treatments=&bmi=33", "zh" },

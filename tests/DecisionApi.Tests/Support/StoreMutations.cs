@@ -15,7 +15,8 @@ public static class StoreMutations
         IReadOnlyList<TextRow>? texts = null,
         IReadOnlyList<RecognitionRow>? recognition = null,
         IReadOnlyList<EffectRow>? effects = null,
-        IReadOnlyList<VocabularyRow>? vocabulary = null)
+        IReadOnlyList<VocabularyRow>? vocabulary = null,
+        IReadOnlyList<ProfileBoundRow>? bounds = null)
     {
         var altered = new StoreContent
         {
@@ -30,6 +31,7 @@ public static class StoreMutations
             RuleConditions = conditions ?? content.RuleConditions,
             Recognition = recognition ?? content.Recognition,
             Effects = effects ?? content.Effects,
+            ProfileBounds = bounds ?? content.ProfileBounds,
         };
         return new StoreContent
         {
@@ -44,6 +46,7 @@ public static class StoreMutations
             RuleConditions = altered.RuleConditions,
             Recognition = altered.Recognition,
             Effects = altered.Effects,
+            ProfileBounds = altered.ProfileBounds,
         };
     }
 

@@ -43,4 +43,19 @@ public sealed class StoreDiffTests
             Directory.Delete(copy, recursive: true);
         }
     }
+
+    [Fact]
+    public void A_changed_profile_bound_is_reported_and_the_profiles_span_both_stores_bounds()
+    {
+        using var copy = new ContentCopy().Replace("store.yaml", "age: { min: 18, max: 120, step: 1 }", "age: { min: 16, max: 120, step: 1 }");
+
+        var report = StoreDiff.Compare(
+            RuleStoreSnapshot.FromContent(ContentCompiler.Compile(RepositoryPaths.Content), RepositoryPaths.Content),
+            RuleStoreSnapshot.FromContent(ContentCompiler.Compile(copy.Folder), copy.Folder));
+
+        report.Bounds.Should().Equal("~ age: 18 to 120 (step 1) -> 16 to 120 (step 1)");
+        report.Rules.Should().BeEmpty();
+        report.CategoryChanges.Should().BeEmpty("the rules are the same; only what the service accepts changed");
+        report.Render().Should().Contain("profile bounds: 1 change(s)").And.Contain("~ age: 18 to 120 (step 1) -> 16 to 120 (step 1)");
+    }
 }

@@ -344,4 +344,56 @@ public sealed class StoreLintTests
         problems.Should().Contain(p => p.Contains("safety.harvest-site is due for review (2026-11-01) before it was reviewed", StringComparison.Ordinal));
         problems.Should().NotContain(p => p.StartsWith("safety safety.harvest-site is shown in every answer", StringComparison.Ordinal), "only core caveats and always items fail a release");
     }
+
+    private static List<ProfileBoundRow> BoundsWith(string field, double min, double max, double step) =>
+    [
+        .. Content.ProfileBounds.Select(b => b.Field != field ? b : new ProfileBoundRow { Field = field, Min = min, Max = max, Step = step }),
+    ];
+
+    [Fact]
+    public void A_profile_bound_with_min_above_max_is_caught()
+    {
+        LintOf(StoreMutations.With(Content, bounds: BoundsWith("bmi", 90, 10, 0.1)))
+            .Should().Contain(p => p.StartsWith("profileBounds.bmi needs min <= max", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_fractional_age_or_KL_bound_and_a_zero_step_are_caught()
+    {
+        LintOf(StoreMutations.With(Content, bounds: BoundsWith("klGrade", 0, 4.5, 1)))
+            .Should().Contain(p => p.StartsWith("profileBounds.klGrade must be whole numbers", StringComparison.Ordinal));
+        LintOf(StoreMutations.With(Content, bounds: BoundsWith("bmi", 10, 90, 0)))
+            .Should().Contain(p => p.StartsWith("profileBounds.bmi needs a step above 0", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_missing_or_unknown_profile_bound_is_refused()
+    {
+        LintOf(StoreMutations.With(Content, bounds: [.. Content.ProfileBounds.Where(b => b.Field != "age")]))
+            .Should().ContainSingle().Which.Should().Contain("the profile bound of 'age' is missing");
+        LintOf(StoreMutations.With(Content, bounds: [.. Content.ProfileBounds, new ProfileBoundRow { Field = "height", Min = 1, Max = 2, Step = 0.01 }]))
+            .Should().Contain(p => p.StartsWith("profileBounds names unknown field 'height'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_rule_threshold_outside_the_profile_bounds_is_caught()
+    {
+        // The rule "age atLeast 80" can never match a profile the service accepts when ages stop at 75.
+        LintOf(StoreMutations.With(Content, bounds: BoundsWith("age", 18, 75, 1)))
+            .Should().Contain(p => p.Contains("condition on age has threshold 80 outside profileBounds.age (18 to 75)", StringComparison.Ordinal));
+        // A BMI threshold beyond the bounds, set in a rule.
+        var conditions = Content.RuleConditions.Select(c => c.Field == "bmi" && c.Op == "atLeast"
+            ? new RuleConditionRow { RuleId = c.RuleId, Clause = c.Clause, Ordinal = c.Ordinal, Field = c.Field, Op = c.Op, Value = 95 }
+            : c).ToList();
+        LintOf(StoreMutations.With(Content, conditions: conditions))
+            .Should().Contain(p => p.Contains("condition on bmi has threshold 95 outside profileBounds.bmi (10 to 90)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_text_naming_an_unknown_profile_bound_is_caught()
+    {
+        var texts = Content.Texts.Select(t => t.Key != "page.error.bmi" ? t : new TextRow { Key = t.Key, En = "BMI from {bmi.min} to {weight.max}.", Zh = t.Zh }).ToList();
+        LintOf(StoreMutations.With(Content, texts: texts))
+            .Should().ContainSingle().Which.Should().Be("text page.error.bmi names {weight.max}, which is not a profile bound (profileBounds: age, klGrade, bmi)");
+    }
 }

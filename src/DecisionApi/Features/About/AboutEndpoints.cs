@@ -1,3 +1,4 @@
+using System.Globalization;
 using DecisionApi.Infrastructure;
 using DecisionApi.RuleStore;
 using DecisionApi.RuleStore.Content;
@@ -48,12 +49,13 @@ public sealed record DataElementUse(bool Used, string Note);
 
 public static class AboutEndpoints
 {
-    private static readonly InputDescription[] Inputs =
+    /// <summary>The profile fields, with the ranges of the loaded store's profile bounds.</summary>
+    private static InputDescription[] Inputs(ProfileBounds bounds) =>
     [
-        new("age", true, "Age in whole years, 18–120 (adults only)."),
-        new("klGrade", true, "Kellgren-Lawrence grade of the index knee, 0–4."),
+        new("age", true, string.Create(CultureInfo.InvariantCulture, $"Age in whole years, {bounds.Age.Min}–{bounds.Age.Max} (adults only).")),
+        new("klGrade", true, string.Create(CultureInfo.InvariantCulture, $"Kellgren-Lawrence grade of the index knee, {bounds.KlGrade.Min}–{bounds.KlGrade.Max}.")),
         new("priorTreatments", true, "Codes from GET /v1/treatments; [] when none."),
-        new("bmi", false, "Body-mass index, 10–90."),
+        new("bmi", false, string.Create(CultureInfo.InvariantCulture, $"Body-mass index, {bounds.Bmi.Min}–{bounds.Bmi.Max}.")),
         new("conditions", false, "Codes from GET /v1/conditions."),
         new("jurisdiction", false, "ISO 3166-1 alpha-2 country code; defaults to the configured jurisdiction."),
     ];
@@ -85,7 +87,7 @@ public static class AboutEndpoints
             Text("service.intendedUsers"),
             Text("service.intendedPopulation"),
             Text("service.clinicalSafety"),
-            Inputs,
+            Inputs(store.Bounds),
             new StoreDescription(
                 store.Version, store.ReleasedOn, store.ReviewedOn, store.ContentHash, Vocab.SchemaVersion, counts,
                 store.Review(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))),

@@ -60,9 +60,9 @@ public sealed class CardComposer(RuleStoreSnapshot store, IOptions<CdsHooksOptio
         string T(string key) => store.Text(key).In(language);
         var category = result.Assessment.Category;
         var link = LinkUrl(result.Inputs.Used, language, requestBaseUrl);
-        // The page answers only adults (EvaluationRequest.MinimumAge): a younger patient's card links nowhere, and its
+        // The page answers only adults (the store's lowest age bound): a younger patient's card links nowhere, and its
         // summary says the service covers adults (issue #20).
-        var linked = result.Inputs.Used.Age is not { } age || age >= EvaluationRequest.MinimumAge;
+        var linked = result.Inputs.Used.Age is not { } age || age >= store.Bounds.Age.Min;
         var separator = T("list.separator");
 
         var head = new StringBuilder();

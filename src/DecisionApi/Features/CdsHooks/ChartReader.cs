@@ -506,7 +506,7 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
         && observation.Text("status") is null or "final" or "amended" or "corrected" or "preliminary"
         && code.AnyOf(observation.Property("code"));
 
-    /// <summary>The most recent KL-grade Observation's valueInteger of 0–4.</summary>
+    /// <summary>The most recent KL-grade Observation's valueInteger within the store's KL bounds.</summary>
     private int? KlGradeOf(ReadOnlySpan<JsonElement> observations) => Latest(observations, codes.KlGradeObservation, KlGrade);
 
     /// <summary>
@@ -515,15 +515,15 @@ public sealed class ChartReader(FhirCodeMap codes, TreatmentRecogniser recognise
     /// </summary>
     private double? BmiOf(ReadOnlySpan<JsonElement> observations) => Latest(observations, codes.BmiObservation, Bmi);
 
-    private static int? KlGrade(JsonElement observation) =>
-        observation.Property("valueInteger") is { ValueKind: JsonValueKind.Number } value && value.TryGetInt32(out var grade) && grade is >= 0 and <= 4
+    private int? KlGrade(JsonElement observation) =>
+        observation.Property("valueInteger") is { ValueKind: JsonValueKind.Number } value && value.TryGetInt32(out var grade) && codes.Bounds.KlGrade.Contains(grade)
             ? grade
             : null;
 
-    private static double? Bmi(JsonElement observation) =>
+    private double? Bmi(JsonElement observation) =>
         observation.Property("valueQuantity") is { ValueKind: JsonValueKind.Object } quantity
         && quantity.Property("value") is { ValueKind: JsonValueKind.Number } value && value.TryGetDouble(out var bmi)
-        && bmi is >= PatientProfile.BmiMin and <= PatientProfile.BmiMax && InKilogramsPerSquareMetre(quantity)
+        && codes.Bounds.Bmi.Contains(bmi) && InKilogramsPerSquareMetre(quantity)
             ? bmi
             : null;
 

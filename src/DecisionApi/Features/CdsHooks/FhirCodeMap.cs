@@ -23,7 +23,11 @@ public sealed class FhirCodeMap
         BmiObservationCodings = store.FhirCodeGroups.GetValueOrDefault(BmiObservationGroup, []);
         KneeOsteoarthritisCodings = store.FhirCodeGroups.GetValueOrDefault(KneeOsteoarthritisGroup, []);
         KlGradeObservationCodings = store.FhirCodeGroups.GetValueOrDefault(KlGradeObservationGroup, []);
+        Bounds = store.Bounds;
     }
+
+    /// <summary>The store's profile bounds: a KL grade or BMI read from a chart outside them is not used.</summary>
+    public ProfileBounds Bounds { get; }
 
     /// <summary>FHIR coding → condition vocabulary codes.</summary>
     public CodingLookup ConditionsByCoding { get; }

@@ -15,8 +15,8 @@ namespace DecisionApi.Features.Documentation;
 /// <summary>
 /// Makes the document say what the API enforces: security schemes per operation, the error responses every operation
 /// can return with their real body types, request ranges and the store's vocabulary codes as enums (read from the
-/// loaded <see cref="RuleStoreSnapshot"/> at start, so they never drift), required response fields, a response example
-/// computed by the real evaluator, and the CDS Hooks bodies as schemas with named examples. Response schemas never set
+/// loaded <see cref="RuleStoreSnapshot"/> at start, so they never drift), required response fields, a short fixed response
+/// example and the CDS Hooks bodies as schemas with named examples (both from docs/examples, <see cref="ApiExamples"/>). Response schemas never set
 /// additionalProperties: false, so adding a response field stays a non-breaking change.
 /// </summary>
 /// <remarks>Swashbuckle builds its filters once, from the root service provider: the filter takes the live store (a
@@ -27,7 +27,6 @@ namespace DecisionApi.Features.Documentation;
 public sealed class OpenApiContractFilter(
     LiveRuleStore live,
     IOptions<CdsHooksOptions> cdsOptions,
-    IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> jsonOptions,
     IOptions<ApiKeyOptions> keyOptions,
     IHostEnvironment environment) : IDocumentFilter
 {
@@ -84,7 +83,7 @@ public sealed class OpenApiContractFilter(
         {
             foreach (var (method, operation) in item.Operations ?? [])
             {
-                ApplyOperation(document, path, method, operation, engine.Snapshot, engine.Evaluator);
+                ApplyOperation(document, path, method, operation, engine.Snapshot);
             }
         }
     }
@@ -101,9 +100,11 @@ public sealed class OpenApiContractFilter(
 
         if (schemas.TryGetValue("EvaluationRequest", out var r) && r is OpenApiSchema request)
         {
-            SetRange(request, "age", 18, 120);
-            SetRange(request, "klGrade", 0, 4);
-            SetRange(request, "bmi", (int)PatientProfile.BmiMin, (int)PatientProfile.BmiMax);
+            foreach (var bound in store.Bounds.All)
+            {
+                SetRange(request, bound.Field, bound.Min, bound.Max);
+            }
+
             SetCodes(request, "priorTreatments", store.Treatments.Select(t => t.Code), store.Treatments.Count * 2);
             SetCodes(request, "conditions", store.Conditions.Select(c => c.Code), store.Conditions.Count * 2);
             if (request.Properties?["jurisdiction"] is OpenApiSchema jurisdiction)
@@ -196,7 +197,7 @@ public sealed class OpenApiContractFilter(
         }
     }
 
-    private static void SetRange(OpenApiSchema request, string property, int min, int max)
+    private static void SetRange(OpenApiSchema request, string property, double min, double max)
     {
         if (request.Properties?.TryGetValue(property, out var p) == true && p is OpenApiSchema schema)
         {
@@ -232,7 +233,7 @@ public sealed class OpenApiContractFilter(
         schema.Description = string.IsNullOrEmpty(schema.Description) ? note : schema.Description.TrimEnd() + " " + note;
     }
 
-    private void ApplyOperation(OpenApiDocument document, string path, HttpMethod method, OpenApiOperation operation, RuleStoreSnapshot store, Evaluator evaluator)
+    private void ApplyOperation(OpenApiDocument document, string path, HttpMethod method, OpenApiOperation operation, RuleStoreSnapshot store)
     {
         operation.Responses ??= [];
         var isCds = path.StartsWith("/cds-services", StringComparison.Ordinal);
@@ -323,10 +324,10 @@ public sealed class OpenApiContractFilter(
         switch (operation.OperationId)
         {
             case "EvaluateProfile":
-                var example = evaluator.Evaluate(new PatientProfile(62, 3, ["exercise-therapy", "oral-nsaid", "ia-corticosteroid"], 28.5, [], "US"), Language.En);
+                // A short, fixed excerpt (docs/examples), not computed from the live store: a content edit does not change the contract.
                 if (operation.Responses["200"] is OpenApiResponse ok && ok.Content?.TryGetValue("application/json", out var okMedia) == true)
                 {
-                    okMedia.Example = JsonSerializer.SerializeToNode(example, jsonOptions.Value.SerializerOptions);
+                    okMedia.Example = ApiExamples.EvaluationResponse();
                 }
 
                 break;
@@ -340,12 +341,7 @@ public sealed class OpenApiContractFilter(
                         ["application/json"] = new OpenApiMediaType
                         {
                             Schema = new OpenApiSchemaReference("CdsHooksRequest", document),
-                            Examples = new Dictionary<string, IOpenApiExample>
-                            {
-                                ["order-sign-msc"] = new OpenApiExample { Summary = "order-sign: an MSC knee injection for a KL 2 patient after physical therapy and naproxen (one card)", Value = CdsRequestExample("order-sign") },
-                                ["order-select-msc"] = new OpenApiExample { Summary = "order-select: the MSC order selected (one card)", Value = CdsRequestExample("order-select") },
-                                ["order-sign-xray"] = new OpenApiExample { Summary = "order-sign: only a knee X-ray (no card)", Value = CdsRequestExample("order-sign", msc: false) },
-                            },
+                            Examples = Examples(ApiExamples.CdsRequests),
                         },
                     },
                 };
@@ -360,11 +356,7 @@ public sealed class OpenApiContractFilter(
                         ["application/json"] = new OpenApiMediaType
                         {
                             Schema = new OpenApiSchemaReference("CdsFeedback", document),
-                            Examples = new Dictionary<string, IOpenApiExample>
-                            {
-                                ["overridden"] = new OpenApiExample { Summary = "The card was overridden, with the reason", Value = JsonNode.Parse("""{"feedback":[{"card":"7d6c3c5e-2b8f-4a44-9a0d-6f1f2d0e8a11","outcome":"overridden","overrideReason":{"reason":{"system":"urn:decision-api:cds-override-reason","code":"registered-trial","display":"Given within a registered clinical trial"},"userComment":"Discussed the evidence with the patient."},"outcomeTimestamp":"2026-06-01T10:15:00Z"}]}""") },
-                                ["overridden-comment"] = new OpenApiExample { Summary = "The card was overridden, with a comment only", Value = JsonNode.Parse("""{"feedback":[{"card":"7d6c3c5e-2b8f-4a44-9a0d-6f1f2d0e8a11","outcome":"overridden","overrideReason":{"userComment":"Patient enrolled in a registered trial."},"outcomeTimestamp":"2026-06-01T10:20:00+02:00"}]}""") },
-                            },
+                            Examples = Examples(ApiExamples.CdsFeedback),
                         },
                     },
                 };
@@ -378,27 +370,9 @@ public sealed class OpenApiContractFilter(
         Content = new Dictionary<string, OpenApiMediaType> { [media] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(schema, document) } },
     };
 
-    private static JsonNode CdsRequestExample(string hook, bool msc = true)
-    {
-        var order = msc
-            ? """{"resourceType":"ServiceRequest","id":"sr-msc","status":"draft","intent":"order","code":{"coding":[{"system":"http://www.ama-assn.org/go/cpt","code":"0566T"}]},"subject":{"reference":"Patient/pat-8841"}}"""
-            : """{"resourceType":"ServiceRequest","id":"sr-xray","status":"draft","intent":"order","code":{"coding":[{"system":"http://www.ama-assn.org/go/cpt","code":"73560"}]},"subject":{"reference":"Patient/pat-8841"}}""";
-        var selections = hook == "order-select" ? ",\"selections\":[\"ServiceRequest/" + (msc ? "sr-msc" : "sr-xray") + "\"]" : "";
-        var json = """
-            {"hook":"HOOK","hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea","context":{"userId":"Practitioner/prac-17","patientId":"pat-8841","draftOrders":{"resourceType":"Bundle","type":"collection","entry":[{"resource":ORDER}]}SELECTIONS},
-             "prefetch":{
-              "patient":{"resourceType":"Patient","id":"pat-8841","birthDate":"1964-03-15"},
-              "kneeOaConditions":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Condition","id":"cond-1","verificationStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-ver-status","code":"confirmed"}]},"code":{"coding":[{"system":"http://snomed.info/sct","code":"239873007"}]},"subject":{"reference":"Patient/pat-8841"}}}]},
-              "klGradeObservations":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Observation","id":"kl-2026-06-01","status":"final","code":{"coding":[{"system":"urn:decision-api:knee-oa-grading","code":"kl-grade"}]},"effectiveDateTime":"2026-06-01","valueInteger":2}}]},
-              "bmiObservations":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Observation","id":"bmi-2026-06-01","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"39156-5"}]},"effectiveDateTime":"2026-06-01","valueQuantity":{"value":27.8,"unit":"kg/m2","system":"http://unitsofmeasure.org","code":"kg/m2"}}}]},
-              "procedures":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Procedure","id":"proc-91251008","status":"completed","code":{"coding":[{"system":"http://snomed.info/sct","code":"91251008"}]}}}]},
-              "medicationStatements":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"MedicationStatement","id":"ms-849574","status":"completed","medicationCodeableConcept":{"coding":[{"system":"http://www.nlm.nih.gov/research/umls/rxnorm","code":"849574"}]}}}]},
-              "medicationRequests":{"resourceType":"Bundle","type":"searchset"},
-              "carePlans":{"resourceType":"Bundle","type":"searchset"},
-              "serviceRequests":{"resourceType":"Bundle","type":"searchset"}}}
-            """;
-        return JsonNode.Parse(json.Replace("HOOK", hook, StringComparison.Ordinal).Replace("ORDER", order, StringComparison.Ordinal).Replace("SELECTIONS", selections, StringComparison.Ordinal))!;
-    }
+    /// <summary>Named examples from docs/examples, in the order given.</summary>
+    public static Dictionary<string, IOpenApiExample> Examples(IEnumerable<ApiExamples.Example> examples) =>
+        examples.ToDictionary(e => e.Name, e => (IOpenApiExample)new OpenApiExample { Summary = e.Summary, Value = ApiExamples.Read(e.File) });
 
     private static OpenApiSchema Str(string description, int maxLength = 200) =>
         new() { Type = JsonSchemaType.String, Description = description, MaxLength = maxLength };

@@ -99,23 +99,9 @@ public sealed class AcceptLanguageHeaderFilter : IOperationFilter
     }
 }
 
-/// <summary>Named request examples for POST /v1/evaluations, so Swagger UI can try typical profiles in one click.</summary>
+/// <summary>Named request examples for POST /v1/evaluations (docs/examples), so Swagger UI can try typical profiles in one click.</summary>
 public sealed class EvaluationExamplesFilter : IOperationFilter
 {
-    private static readonly (string Name, string Summary, string Json)[] Examples =
-    [
-        ("typical-kl3", "KL 3 after first-line care (investigational-only)",
-            """{"age":62,"klGrade":3,"priorTreatments":["exercise-therapy","oral-nsaid","ia-corticosteroid"],"bmi":28.5,"conditions":[],"jurisdiction":"US"}"""),
-        ("kl4-advanced", "KL 4, first-line care tried (arthroplasty-evaluation)",
-            """{"age":71,"klGrade":4,"priorTreatments":["exercise-therapy","topical-nsaid","weight-management","ia-corticosteroid"],"bmi":31,"jurisdiction":"GB"}"""),
-        ("replaced-knee", "Index knee already replaced (not-applicable)",
-            """{"age":68,"klGrade":4,"priorTreatments":["total-knee-arthroplasty"]}"""),
-        ("nothing-tried", "Nothing tried yet (conventional-care-first)",
-            """{"age":55,"klGrade":2,"priorTreatments":[],"bmi":32}"""),
-        ("anticoagulated-korea", "On anticoagulants, in Korea (safety note, KR regulatory note)",
-            """{"age":64,"klGrade":2,"priorTreatments":["exercise-therapy","topical-nsaid"],"conditions":["anticoagulant-therapy"],"jurisdiction":"KR"}"""),
-    ];
-
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
         if (operation.OperationId != "EvaluateProfile" || operation.RequestBody?.Content is not { } content
@@ -124,8 +110,6 @@ public sealed class EvaluationExamplesFilter : IOperationFilter
             return;
         }
 
-        mediaType.Examples = Examples.ToDictionary(
-            e => e.Name,
-            e => (IOpenApiExample)new OpenApiExample { Summary = e.Summary, Value = JsonNode.Parse(e.Json) });
+        mediaType.Examples = OpenApiContractFilter.Examples(ApiExamples.EvaluationRequests);
     }
 }

@@ -5,15 +5,12 @@ namespace DecisionApi.Features.Evaluations;
 /// <summary>A patient profile. Nothing here identifies the patient, and nothing is stored.</summary>
 public sealed class EvaluationRequest
 {
-    /// <summary>The youngest age the service answers for (years): it covers adults only.</summary>
-    public const int MinimumAge = 18;
-
-    /// <summary>Age in whole years, 18–120. The service covers adults only.</summary>
+    /// <summary>Age in whole years, from the schema's minimum to its maximum (the rule store's bounds). The service covers adults only.</summary>
     /// <example>62</example>
     [Required]
     public int? Age { get; init; }
 
-    /// <summary>Kellgren-Lawrence radiographic grade of the index knee, 0–4.</summary>
+    /// <summary>Kellgren-Lawrence radiographic grade of the index knee, from the schema's minimum to its maximum.</summary>
     /// <example>3</example>
     [Required]
     public int? KlGrade { get; init; }
@@ -24,7 +21,7 @@ public sealed class EvaluationRequest
     [Required]
     public IReadOnlyList<string?>? PriorTreatments { get; init; }
 
-    /// <summary>Body-mass index in kg/m², 10–90. Optional; without it the weight-management check is not applied.</summary>
+    /// <summary>Body-mass index in kg/m², from the schema's minimum to its maximum. Optional; without it the weight-management check is not applied.</summary>
     /// <example>31.5</example>
     public double? Bmi { get; init; }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using DecisionApi.RuleStore.Evaluation;
 using DecisionApi.RuleStore;
@@ -13,14 +14,16 @@ public sealed class EvaluationRequestValidator : AbstractValidator<EvaluationReq
 
     public EvaluationRequestValidator(RuleStoreSnapshot store)
     {
+        ArgumentNullException.ThrowIfNull(store);
+        var (age, kl, bmi) = (store.Bounds.Age, store.Bounds.KlGrade, store.Bounds.Bmi);
         RuleFor(r => r.Age)
             .NotNull().WithMessage("'age' is required (whole years).")
-            .GreaterThanOrEqualTo(EvaluationRequest.MinimumAge).WithMessage("'age' is {PropertyValue}: DecisionApi covers adults (18 years or older) only.")
-            .LessThanOrEqualTo(120).WithMessage("'age' must be 120 or less.");
+            .GreaterThanOrEqualTo(age.IntMin).WithMessage(Invariant($"'age' is {{PropertyValue}}: DecisionApi covers adults ({age.IntMin} years or older) only."))
+            .LessThanOrEqualTo(age.IntMax).WithMessage(Invariant($"'age' must be {age.IntMax} or less."));
 
         RuleFor(r => r.KlGrade)
-            .NotNull().WithMessage("'klGrade' is required (Kellgren-Lawrence grade 0–4).")
-            .InclusiveBetween(0, 4).WithMessage("'klGrade' must be a Kellgren-Lawrence grade from 0 to 4.");
+            .NotNull().WithMessage(Invariant($"'klGrade' is required (Kellgren-Lawrence grade {kl.IntMin}–{kl.IntMax})."))
+            .InclusiveBetween(kl.IntMin, kl.IntMax).WithMessage(Invariant($"'klGrade' must be a Kellgren-Lawrence grade from {kl.IntMin} to {kl.IntMax}."));
 
         RuleFor(r => r.PriorTreatments)
             .NotNull().WithMessage("'priorTreatments' is required; send [] when no treatment has been tried.")
@@ -28,7 +31,7 @@ public sealed class EvaluationRequestValidator : AbstractValidator<EvaluationReq
             .Custom((codes, context) => ReportUnknownCodes(codes, store.TreatmentsByCode.ContainsKey, "treatment", "/v1/treatments", context));
 
         RuleFor(r => r.Bmi)
-            .InclusiveBetween(PatientProfile.BmiMin, PatientProfile.BmiMax).When(r => r.Bmi is not null).WithMessage("'bmi' must be between 10 and 90 kg/m².");
+            .InclusiveBetween(bmi.Min, bmi.Max).When(r => r.Bmi is not null).WithMessage(Invariant($"'bmi' must be between {bmi.Min} and {bmi.Max} kg/m²."));
 
         RuleFor(r => r.Conditions)
             .Must(codes => codes is null || codes.Count <= store.Conditions.Count * 2).WithMessage("'conditions' lists too many codes.")
@@ -38,6 +41,8 @@ public sealed class EvaluationRequestValidator : AbstractValidator<EvaluationReq
             .Matches("^[A-Za-z]{2}$").When(r => r.Jurisdiction is not null)
             .WithMessage("'jurisdiction' must be an ISO 3166-1 alpha-2 country code such as US, GB or KR.");
     }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private static void ReportUnknownCodes(
         IReadOnlyList<string?>? codes, Func<string, bool> isKnown, string kind, string vocabulary, ValidationContext<EvaluationRequest> context)

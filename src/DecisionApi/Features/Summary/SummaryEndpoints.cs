@@ -102,8 +102,8 @@ public static partial class SummaryEndpoints
             var checkedRequest = ageUnknown || klUnknown
                 ? new EvaluationRequest
                 {
-                    Age = ageUnknown ? 18 : request.Age,
-                    KlGrade = klUnknown ? 0 : request.KlGrade,
+                    Age = ageUnknown ? store.Bounds.Age.IntMin : request.Age,
+                    KlGrade = klUnknown ? store.Bounds.KlGrade.IntMin : request.KlGrade,
                     Bmi = request.Bmi,
                     PriorTreatments = request.PriorTreatments,
                     Conditions = request.Conditions,
